@@ -1,0 +1,22 @@
+/**
+ * VirtualService (gateway.solo.io/v1): a set of domains (one Envoy virtual host) and ordered routes.
+ */
+import { obj, str, arr, any, type Infer } from '../schema.js';
+import { GatewayRoute } from '../types/route.js';
+import { VirtualHostOptions } from '../types/options.js';
+import { ResourceRef } from '../types/core.js';
+
+export const VirtualHost = obj({
+  domains: arr(str()).supported(),
+  routes: arr(GatewayRoute).supported(),
+  options: VirtualHostOptions.supported(),
+  optionsConfigRefs: obj({ delegateOptions: arr(ResourceRef) }).notYet('VirtualHostOption references are ignored'),
+});
+export type VirtualHost = Infer<typeof VirtualHost>;
+
+export const VirtualServiceSpec = obj({
+  virtualHost: VirtualHost.supported(),
+  sslConfig: any().notYet('the VirtualService binds to the ssl Gateway but TLS is not served yet'),
+  displayName: str().supported(),
+});
+export type VirtualServiceSpec = Infer<typeof VirtualServiceSpec>;

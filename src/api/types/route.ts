@@ -1,0 +1,102 @@
+/**
+ * Routes: the gateway.solo.io Route (VirtualService and RouteTable routes, with delegation) and the
+ * gloo.solo.io Route that the Proxy carries (delegation resolved).
+ */
+import { obj, str, bool, uint32, arr, map, enumOf, type Infer } from '../schema.js';
+import { ResourceRef } from './core.js';
+import { Matcher } from './matchers.js';
+import { RouteAction } from './destination.js';
+import { RouteOptions } from './options.js';
+
+export const RedirectAction = obj(
+  {
+    hostRedirect: str().supported(),
+    pathRedirect: str().supported(),
+    prefixRewrite: str().supported(),
+    regexRewrite: obj({ pattern: obj({ regex: str() }), substitution: str() }).notYet('ignored'),
+    responseCode: enumOf([
+      'MOVED_PERMANENTLY',
+      'FOUND',
+      'SEE_OTHER',
+      'TEMPORARY_REDIRECT',
+      'PERMANENT_REDIRECT',
+    ] as const).supported(),
+    httpsRedirect: bool().supported(),
+    stripQuery: bool().supported(),
+    portRedirect: uint32().supported(),
+  },
+  { oneofs: [['pathRedirect', 'prefixRewrite', 'regexRewrite']] },
+);
+export type RedirectAction = Infer<typeof RedirectAction>;
+
+export const DirectResponseAction = obj({
+  status: uint32().supported(),
+  body: str().supported(),
+});
+export type DirectResponseAction = Infer<typeof DirectResponseAction>;
+
+export const LabelExpression = obj({
+  key: str(),
+  operator: enumOf([
+    'Equals',
+    'DoubleEquals',
+    'NotEquals',
+    'In',
+    'NotIn',
+    'Exists',
+    'DoesNotExist',
+    'GreaterThan',
+    'LessThan',
+  ] as const),
+  values: arr(str()),
+});
+
+export const RouteTableSelector = obj({
+  namespaces: arr(str()),
+  labels: map(str()),
+  expressions: arr(LabelExpression),
+});
+
+export const DelegateAction = obj({
+  name: str(),
+  namespace: str(),
+  ref: ResourceRef,
+  selector: RouteTableSelector,
+});
+
+export const DelegateOptionsRefs = obj({ delegateOptions: arr(ResourceRef) });
+
+/** A VirtualService / RouteTable route. Action oneof: routeAction | redirectAction | directResponseAction | delegateAction. */
+export const GatewayRoute = obj(
+  {
+    matchers: arr(Matcher).supported(),
+    inheritableMatchers: bool().notYet('delegation is not implemented yet'),
+    inheritablePathMatchers: bool().notYet('delegation is not implemented yet'),
+    routeAction: RouteAction.supported(),
+    redirectAction: RedirectAction.supported(),
+    directResponseAction: DirectResponseAction.supported(),
+    delegateAction: DelegateAction.notYet('the route is dropped: RouteTable delegation is not implemented yet'),
+    graphqlApiRef: ResourceRef.notYet('GraphQL was removed from Gloo in 1.20; the route is dropped'),
+    options: RouteOptions.supported(),
+    name: str().supported(),
+    optionsConfigRefs: DelegateOptionsRefs.notYet('RouteOption references are ignored'),
+  },
+  { oneofs: [['routeAction', 'redirectAction', 'directResponseAction', 'delegateAction', 'graphqlApiRef']] },
+);
+export type GatewayRoute = Infer<typeof GatewayRoute>;
+
+/** A Proxy route (gloo.solo.io Route): delegation already resolved. */
+export const ProxyRoute = obj(
+  {
+    matchers: arr(Matcher).supported(),
+    routeAction: RouteAction.supported(),
+    redirectAction: RedirectAction.supported(),
+    directResponseAction: DirectResponseAction.supported(),
+    graphqlApiRef: ResourceRef.notYet('GraphQL was removed from Gloo in 1.20'),
+    options: RouteOptions.supported(),
+    name: str().supported(),
+    metadataStatic: obj({ sources: arr(obj({ resourceRef: ResourceRef, resourceKind: str(), observedGeneration: str() })) }).supported(),
+  },
+  { oneofs: [['routeAction', 'redirectAction', 'directResponseAction', 'graphqlApiRef']] },
+);
+export type ProxyRoute = Infer<typeof ProxyRoute>;
