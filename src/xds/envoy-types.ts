@@ -161,6 +161,8 @@ export interface DirectResponseAction {
 
 export interface HeaderValueOption {
   header: { key: string; value: string };
+  /** Deprecated in Envoy v3 in favour of append_action, still accepted: false means overwrite. */
+  append?: BoolValue;
   append_action?: 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT' | 'OVERWRITE_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS';
 }
 

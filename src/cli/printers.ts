@@ -1,0 +1,137 @@
+/**
+ * glooctl's table printers, one per kind, with Gloo's column names (spec/gloo-api.md §6).
+ * They read resources in Kubernetes form as the admin API returns them.
+ */
+import { renderTable, wrap } from './table.js';
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  spec?: any;
+  status?: any;
+}
+
+/** `Accepted`, or `Rejected`/`Warning` followed by its reason, for the STATUS column. */
+export function statusText(o: KubeObject): string {
+  const statuses = o.status?.statuses as Record<string, { state?: string; reason?: string }> | undefined;
+  const own = statuses ? Object.values(statuses)[0] : o.status;
+  if (!own?.state) return 'Pending';
+  const state = String(own.state);
+  const pretty = state.charAt(0).toUpperCase() + state.slice(1).toLowerCase();
+  const reason = own.reason ?? own.message;
+  return reason ? `${pretty}\n${wrap(`Reason: ${reason}`, 60)}` : pretty;
+}
+
+function matcherText(m: any): string {
+  if (!m) return '/';
+  return m.prefix ?? m.exact ?? m.regex ?? (m.connectMatcher ? 'CONNECT' : '/');
+}
+
+function destText(d: any): string {
+  if (d?.upstream) return `${d.upstream.namespace ?? ''}${d.upstream.namespace ? '.' : ''}${d.upstream.name} (upstream)`;
+  if (d?.kube) return `${d.kube.ref?.namespace}.${d.kube.ref?.name}:${d.kube.port} (kube)`;
+  if (d?.consul) return `${d.consul.serviceName} (consul)`;
+  return '<unknown>';
+}
+
+function routeText(r: any): string {
+  const matchers: any[] = r.matchers?.length ? r.matchers : [undefined];
+  let action: string;
+  if (r.routeAction?.single) action = destText(r.routeAction.single);
+  else if (r.routeAction?.multi) action = `${r.routeAction.multi.destinations?.length ?? 0} destinations`;
+  else if (r.routeAction?.upstreamGroup)
+    action = `${r.routeAction.upstreamGroup.namespace ?? ''}.${r.routeAction.upstreamGroup.name} (upstream group)`;
+  else if (r.routeAction?.clusterHeader) action = `cluster from header ${r.routeAction.clusterHeader}`;
+  else if (r.redirectAction) action = 'redirect';
+  else if (r.directResponseAction) action = `direct response ${r.directResponseAction.status ?? ''}`.trim();
+  else if (r.delegateAction) {
+    const ref = r.delegateAction.ref ?? r.delegateAction;
+    action = ref?.name ? `${ref.namespace ?? ''}.${ref.name} (route table)` : 'route tables by selector';
+  } else action = '<no action>';
+  return matchers.map((m) => `${matcherText(m)} -> ${action}`).join('\n');
+}
+
+function virtualServiceRow(o: KubeObject): string[] {
+  const vh = o.spec?.virtualHost ?? {};
+  const ssl = o.spec?.sslConfig;
+  const sslText = !ssl ? 'none' : ssl.secretRef ? `${ssl.secretRef.namespace}.${ssl.secretRef.name}` : 'files';
+  const plugins = Object.keys(vh.options ?? {}).join('\n');
+  return [
+    o.metadata.name,
+    o.spec?.displayName ?? '',
+    (vh.domains?.length ? vh.domains : ['*']).join('\n'),
+    sslText,
+    statusText(o),
+    plugins,
+    (vh.routes ?? []).map(routeText).join('\n'),
+  ];
+}
+
+function upstreamType(spec: any): [string, string[]] {
+  if (spec?.static) {
+    return ['Static', ['hosts:', ...(spec.static.hosts ?? []).map((h: any) => `- ${h.addr}:${h.port}`)]];
+  }
+  if (spec?.kube)
+    return [
+      'Kubernetes',
+      [`svc name:      ${spec.kube.serviceName ?? ''}`, `svc namespace: ${spec.kube.serviceNamespace ?? ''}`, `port:          ${spec.kube.servicePort ?? ''}`],
+    ];
+  if (spec?.aws)
+    return ['AWS Lambda', [`region: ${spec.aws.region ?? ''}`, ...(spec.aws.lambdaFunctions ?? []).map((f: any) => `- ${f.logicalName ?? f.lambdaFunctionName}`)]];
+  if (spec?.azure) return ['Azure', [`function app name: ${spec.azure.functionAppName ?? ''}`]];
+  if (spec?.consul) return ['Consul', [`svc name: ${spec.consul.serviceName ?? ''}`]];
+  if (spec?.awsEc2) return ['AWS EC2', [`region: ${spec.awsEc2.region ?? ''}`]];
+  if (spec?.pipe) return ['Pipe', [`path: ${spec.pipe.path ?? ''}`]];
+  return ['Unknown', []];
+}
+
+function upstreamRow(o: KubeObject): string[] {
+  const [type, details] = upstreamType(o.spec);
+  const rest = o.spec?.static?.serviceSpec?.rest ?? o.spec?.kube?.serviceSpec?.rest;
+  if (rest?.transformations) details.push('REST service:', 'functions:', ...Object.keys(rest.transformations).sort().map((f) => `- ${f}`));
+  return [o.metadata.name, type, statusText(o), details.join('\n')];
+}
+
+function gatewayRow(o: KubeObject): string[] {
+  const s = o.spec ?? {};
+  const type = s.httpGateway ? 'HTTP' : s.tcpGateway ? 'TCP' : s.hybridGateway ? 'Hybrid' : '<none>';
+  return [o.metadata.name, `${s.bindAddress ?? ''}:${s.bindPort ?? ''}`, s.ssl ? 'true' : 'false', type, (s.proxyNames ?? ['gateway-proxy']).join('\n'), statusText(o)];
+}
+
+function proxyRow(o: KubeObject): string[] {
+  const listeners: any[] = o.spec?.listeners ?? [];
+  return [
+    o.metadata.name,
+    o.metadata.namespace,
+    'gloo',
+    listeners.map((l) => `${l.bindAddress}:${l.bindPort}`).join('\n'),
+    listeners.flatMap((l) => (l.httpListener?.virtualHosts ?? []).map((v: any) => v.name)).join('\n'),
+    statusText(o),
+  ];
+}
+
+function routeTableRow(o: KubeObject): string[] {
+  return [o.metadata.name, (o.spec?.routes ?? []).map(routeText).join('\n'), statusText(o)];
+}
+
+function upstreamGroupRow(o: KubeObject): string[] {
+  const dests: any[] = o.spec?.destinations ?? [];
+  const total = dests.reduce((n, d) => n + (d.weight ?? 0), 0);
+  return [o.metadata.name, statusText(o), String(total), dests.map((d) => `${destText(d.destination)} weight: ${d.weight ?? 0}`).join('\n')];
+}
+
+export const PRINTERS: Record<string, { headers: string[]; row: (o: KubeObject) => string[] }> = {
+  VirtualService: { headers: ['VIRTUAL SERVICE', 'DISPLAY NAME', 'DOMAINS', 'SSL', 'STATUS', 'LISTENERPLUGINS', 'ROUTES'], row: virtualServiceRow },
+  Upstream: { headers: ['UPSTREAM', 'TYPE', 'STATUS', 'DETAILS'], row: upstreamRow },
+  Gateway: { headers: ['GATEWAY', 'BIND ADDRESS', 'SSL', 'TYPE', 'PROXIES', 'STATUS'], row: gatewayRow },
+  Proxy: { headers: ['PROXY NAME', 'PROXY NAMESPACE', 'CREATED BY', 'LISTENERS', 'VIRTUAL HOSTS', 'STATUS'], row: proxyRow },
+  RouteTable: { headers: ['ROUTE TABLE', 'ROUTES', 'STATUS'], row: routeTableRow },
+  UpstreamGroup: { headers: ['UPSTREAM GROUP', 'STATUS', 'TOTAL WEIGHT', 'DETAILS'], row: upstreamGroupRow },
+};
+
+export function printTable(kind: string, items: KubeObject[]): string {
+  const p = PRINTERS[kind];
+  if (!p) return renderTable(['NAME', 'NAMESPACE', 'STATUS'], items.map((o) => [o.metadata.name, o.metadata.namespace, statusText(o)]));
+  return renderTable(p.headers, items.map(p.row));
+}

@@ -1,0 +1,81 @@
+/**
+ * `gloo run`: wires the directory source, the control plane, the in-process data plane and the
+ * admin server, and stops them gracefully on SIGINT/SIGTERM.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
+import { SnapshotCache } from '../xds/cache.js';
+import { InProcessXdsClient } from '../xds/client.js';
+import { DirectoryConfigSource } from '../config/directory/directory-source.js';
+import { ControlPlane } from '../pipeline/control-plane.js';
+import { GatewayProxy } from '../proxy/gateway-proxy.js';
+import { startAdminServer } from '../admin/server.js';
+
+export interface RunOptions {
+  configDir: string;
+  adminPort: number;
+  adminAddress: string;
+  writeNamespace: string;
+  role?: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+export interface RunningGateway {
+  adminPort: number;
+  stop(): Promise<void>;
+}
+
+export async function runAllInOne(opts: RunOptions): Promise<RunningGateway> {
+  const configDir = path.resolve(opts.configDir);
+  if (!fs.existsSync(configDir) || !fs.statSync(configDir).isDirectory()) {
+    throw new Error(`--config-dir ${opts.configDir}: no such directory`);
+  }
+  const logger = createLogger({ level: opts.logLevel, format: opts.logFormat, component: 'gloo' });
+  const role = opts.role ?? `${opts.writeNamespace}~gateway-proxy`;
+  const cache = new SnapshotCache();
+  const source = new DirectoryConfigSource({ dir: configDir, logger: logger.child('config') });
+  const controlPlane = new ControlPlane({ source, cache, writeNamespace: opts.writeNamespace, logger: logger.child('control-plane') });
+  const proxyLogger = logger.child('gateway-proxy');
+  const proxy = new GatewayProxy({
+    client: new InProcessXdsClient(cache, role),
+    logger: proxyLogger,
+    onListenerError: (listenerName, address, port, err) => {
+      const gateways = controlPlane.gatewaysForListener(listenerName);
+      const message = `listener ${listenerName} cannot listen on ${address}:${port}: ${(err as NodeJS.ErrnoException).code ?? err.message}${gateways.length ? ` (wanted by Gateway ${gateways.join(', ')})` : ''}`;
+      controlPlane.reportRuntimeError(listenerName, message);
+      proxyLogger.error(message);
+    },
+  });
+  const admin = await startAdminServer(
+    {
+      ready: () => controlPlane.translationCount > 0 && proxy.ready,
+      controlPlane,
+      cache,
+      proxyStats: () => proxy.stats,
+      logger: logger.child('admin'),
+    },
+    opts.adminPort,
+    opts.adminAddress,
+  );
+  logger.info('admin server listening', { address: `http://${opts.adminAddress}:${admin.port}` });
+  proxy.start();
+  await controlPlane.start();
+  logger.info('gloo-ts is running', { configDir, role });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down');
+      await controlPlane.stop();
+      await proxy.stop();
+      await admin.close();
+    })());
+  const onSignal = () => {
+    void stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { adminPort: admin.port, stop };
+}

@@ -1,0 +1,117 @@
+/**
+ * Reads a config directory into an ApiSnapshot, remembering each file's state so that the next
+ * scan re-reads only what changed. Shared by the watching source and the one-shot loader.
+ *
+ * Walks every sub-directory (following symbolic links, guarding against loops), skipping dotfiles,
+ * dot-directories and editor temp files; reads `*.yaml`, `*.yml`, `*.json`.
+ */
+import { readdir, stat, type BigIntStats } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LoadError } from '../../api/load.js';
+import type { ApiSnapshot } from '../snapshot.js';
+import { assembleSnapshot } from './assemble.js';
+import { refreshFile, type FileState } from './file-state.js';
+import { comparePaths, isConfigFileName, isIgnoredName, layoutHint } from './layout.js';
+
+export interface ScanResult {
+  snapshot: ApiSnapshot;
+  /** Absolute paths of every directory walked (the root first), for per-directory watching. */
+  directories: string[];
+}
+
+interface Walked {
+  files: Map<string, { abs: string; stats: BigIntStats }>;
+  directories: string[];
+  errors: LoadError[];
+}
+
+/** Thrown by `scan` when the config directory itself cannot be read. */
+export class ConfigDirectoryError extends Error {
+  readonly code = 'GLOO_CONFIG_DIR_UNREADABLE';
+  constructor(
+    readonly dir: string,
+    readonly cause: unknown,
+  ) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    super(`cannot read config directory ${dir}: ${reason}`);
+  }
+}
+
+export class DirectoryReader {
+  private states = new Map<string, FileState>();
+
+  constructor(readonly dir: string) {}
+
+  /** Reads what changed since the last scan; throws ConfigDirectoryError when `dir` is unreadable. */
+  async scan(): Promise<ScanResult> {
+    const walked = await this.walk();
+    const rels = [...walked.files.keys()].sort(comparePaths);
+    const next = new Map<string, FileState>();
+    const states = await Promise.all(
+      rels.map((rel) => {
+        const { abs, stats } = walked.files.get(rel)!;
+        return refreshFile(abs, rel, stats, layoutHint(rel), this.states.get(rel));
+      }),
+    );
+    const present: FileState[] = [];
+    for (const s of states) {
+      if (!s) continue; // deleted between the walk and the read
+      next.set(s.rel, s);
+      present.push(s);
+    }
+    this.states = next;
+    return { snapshot: assembleSnapshot(present, walked.errors), directories: walked.directories };
+  }
+
+  private async walk(): Promise<Walked> {
+    const out: Walked = { files: new Map(), directories: [], errors: [] };
+    let rootStats: BigIntStats;
+    try {
+      rootStats = await stat(this.dir, { bigint: true });
+      if (!rootStats.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    } catch (err) {
+      throw new ConfigDirectoryError(this.dir, err);
+    }
+    const visited = new Set<string>([`${rootStats.dev}:${rootStats.ino}`]);
+    const visit = async (abs: string, rel: string, isRoot: boolean): Promise<void> => {
+      let names: string[];
+      try {
+        names = await readdir(abs);
+      } catch (err) {
+        if (isRoot) throw new ConfigDirectoryError(this.dir, err);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+          out.errors.push({ file: rel, line: 1, column: 1, message: `cannot read directory: ${code ?? (err as Error).message}` });
+        }
+        return;
+      }
+      out.directories.push(abs);
+      const subdirs: [string, string][] = [];
+      await Promise.all(
+        names.map(async (name) => {
+          if (isIgnoredName(name)) return;
+          const childAbs = join(abs, name);
+          const childRel = rel ? `${rel}/${name}` : name;
+          let st: BigIntStats;
+          try {
+            st = await stat(childAbs, { bigint: true }); // follows symbolic links
+          } catch {
+            return; // vanished, or a dangling link
+          }
+          if (st.isDirectory()) {
+            const key = `${st.dev}:${st.ino}`;
+            if (visited.has(key)) return; // a link back up the tree
+            visited.add(key);
+            subdirs.push([childAbs, childRel]);
+          } else if (st.isFile() && isConfigFileName(name)) {
+            out.files.set(childRel, { abs: childAbs, stats: st });
+          }
+        }),
+      );
+      subdirs.sort((a, b) => comparePaths(a[1], b[1]));
+      for (const [childAbs, childRel] of subdirs) await visit(childAbs, childRel, false);
+    };
+    await visit(this.dir, '', true);
+    return out;
+  }
+}

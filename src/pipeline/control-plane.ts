@@ -1,0 +1,189 @@
+/**
+ * The control plane pipeline (DESIGN §3): config source → ApiSnapshot → translation → xDS cache,
+ * and the statuses computed from the reports. It owns no translation logic of its own: it wires
+ * stages that only meet through typed data, and keeps the state needed between runs (the last
+ * Proxies, for "last accepted version keeps serving").
+ */
+import { createHash } from 'node:crypto';
+import type { ApiSnapshot, ConfigSource } from '../config/snapshot.js';
+import type { AnyResource, Resource } from '../api/resource.js';
+import { resourceId } from '../api/resource.js';
+import { formatLoadError, type LoadError } from '../api/load.js';
+import { kindInfo } from '../api/kinds.js';
+import { statusFromReport, REPORTER, type Status } from '../api/status.js';
+import type { Reports } from '../translator/reports.js';
+import { translate } from '../translator/translate.js';
+import { defaultGateways } from '../translator/gateway/default-gateways.js';
+import type { SnapshotCache } from '../xds/cache.js';
+import type { XdsSnapshot } from '../xds/envoy-types.js';
+import type { Logger } from '../logger.js';
+
+export interface ResourceWithStatus {
+  resource: AnyResource;
+  /** The status in the kind's own model (namespaced statuses, or skv2 for RateLimitConfig). */
+  status: unknown;
+  /** The status of this controller, flattened, for tables. */
+  own: Status;
+}
+
+export interface ControlPlaneOptions {
+  source: ConfigSource;
+  cache: SnapshotCache;
+  writeNamespace?: string;
+  logger: Logger;
+}
+
+export class ControlPlane {
+  readonly writeNamespace: string;
+  private previousProxies = new Map<string, Resource<'Proxy'>>();
+  private resources = new Map<string, ResourceWithStatus>();
+  private sourceErrors: LoadError[] = [];
+  private readonly runtimeErrors = new Map<string, string>();
+  private versions = new Map<string, string>();
+  private translations = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly opts: ControlPlaneOptions) {
+    this.writeNamespace = opts.writeNamespace ?? 'gloo-system';
+  }
+
+  async start(): Promise<void> {
+    await this.opts.source.start((snapshot) => this.onSnapshot(snapshot));
+  }
+
+  async stop(): Promise<void> {
+    await this.opts.source.stop();
+  }
+
+  /** Called after every translation (tests and readiness wait on it). */
+  onTranslated(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get translationCount(): number {
+    return this.translations;
+  }
+
+  /** The xDS version currently in the cache for a node key. */
+  version(nodeKey: string): string | undefined {
+    return this.versions.get(nodeKey);
+  }
+
+  list(kind?: string): ResourceWithStatus[] {
+    const all = [...this.resources.values()];
+    return kind ? all.filter((r) => r.resource.kind === kind) : all;
+  }
+
+  /** Source errors not tied to a resource, plus runtime errors (a listener that cannot bind). */
+  errors(): LoadError[] {
+    const runtime = [...this.runtimeErrors.values()].map((message) => ({ file: '<runtime>', line: 0, column: 0, message }));
+    return [...this.sourceErrors, ...runtime];
+  }
+
+  /** Records a runtime problem (e.g. a port in use) under a key; `undefined` clears it. */
+  reportRuntimeError(key: string, message: string | undefined): void {
+    if (message === undefined) this.runtimeErrors.delete(key);
+    else this.runtimeErrors.set(key, message);
+  }
+
+  /** The Gateways (`ns.name`) that contributed to a listener, from the Proxies' source metadata. */
+  gatewaysForListener(listenerName: string): string[] {
+    const out = new Set<string>();
+    for (const p of this.previousProxies.values())
+      for (const l of p.spec.listeners ?? [])
+        if (l.name === listenerName)
+          for (const s of l.metadataStatic?.sources ?? [])
+            if ((s.resourceKind ?? '').endsWith('Gateway')) out.add(`${s.resourceRef?.namespace}.${s.resourceRef?.name}`);
+    return [...out];
+  }
+
+  private onSnapshot(input: ApiSnapshot): void {
+    const started = process.hrtime.bigint();
+    // Gloo's install creates two default Gateways; a config with none gets them, as they would.
+    const snapshot: ApiSnapshot = input.gateways.length > 0 ? input : { ...input, gateways: defaultGateways(this.writeNamespace) };
+    const result = translate(snapshot, { writeNamespace: this.writeNamespace, previousProxies: this.previousProxies });
+
+    const nextKeys = new Set<string>();
+    for (const [nodeKey, resources] of result.xds) {
+      nextKeys.add(nodeKey);
+      const version = contentVersion(resources);
+      if (this.versions.get(nodeKey) === version) continue;
+      this.versions.set(nodeKey, version);
+      this.opts.cache.set(nodeKey, { version, ...resources } as XdsSnapshot);
+    }
+    for (const key of [...this.versions.keys()]) {
+      if (!nextKeys.has(key)) {
+        this.versions.delete(key);
+        this.opts.cache.delete(key);
+      }
+    }
+    this.previousProxies = new Map(result.proxies.map((p) => [p.metadata.name, p]));
+    this.recordStatuses(snapshot, result.proxies, result.reports);
+    this.sourceErrors = snapshot.errors.filter((e) => !e.resource);
+    for (const e of this.sourceErrors) this.opts.logger.warn('configuration error', { error: formatLoadError(e) });
+    this.translations++;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    this.opts.logger.info('translated configuration', {
+      proxies: result.proxies.length,
+      versions: Object.fromEntries(this.versions),
+      ms: Math.round(ms * 10) / 10,
+    });
+    for (const l of this.listeners) l();
+  }
+
+  private recordStatuses(snapshot: ApiSnapshot, proxies: Resource<'Proxy'>[], reports: Reports): void {
+    const next = new Map<string, ResourceWithStatus>();
+    const all: AnyResource[] = [
+      ...snapshot.gateways,
+      ...snapshot.virtualServices,
+      ...snapshot.routeTables,
+      ...snapshot.upstreams,
+      ...snapshot.upstreamGroups,
+      ...snapshot.settings,
+      ...snapshot.authConfigs,
+      ...snapshot.rateLimitConfigs,
+      ...snapshot.secrets,
+      ...proxies,
+    ];
+    // Which Proxies each resource contributed to, from the sources recorded on the Proxy.
+    const contributedTo = new Map<string, Set<string>>();
+    for (const p of proxies) {
+      const proxyName = `*v1.Proxy.${p.metadata.name}_${p.metadata.namespace}`;
+      for (const l of p.spec.listeners ?? []) {
+        const sources = [...(l.metadataStatic?.sources ?? [])];
+        for (const vh of l.httpListener?.virtualHosts ?? []) sources.push(...(vh.metadataStatic?.sources ?? []));
+        for (const s of sources) {
+          const kind = (s.resourceKind ?? '').replace(/^\*v1\./, '');
+          const id = `${kind} ${s.resourceRef?.namespace}.${s.resourceRef?.name}`;
+          if (!contributedTo.has(id)) contributedTo.set(id, new Set());
+          contributedTo.get(id)!.add(proxyName);
+        }
+      }
+    }
+    for (const r of all) {
+      const id = resourceId(r);
+      const own = statusFromReport(reports.get(r) ?? { errors: [], warnings: [] });
+      const subs = contributedTo.get(id);
+      if (subs && subs.size > 0) {
+        own.subresourceStatuses = {};
+        for (const s of [...subs].sort()) own.subresourceStatuses[s] = { state: 'Accepted', reportedBy: REPORTER };
+      }
+      const model = kindInfo(r.kind).statusModel;
+      let status: unknown;
+      if (model === 'namespaced') status = { statuses: { [this.writeNamespace]: own } };
+      else if (model === 'skv2')
+        status = {
+          state: own.state.toUpperCase(),
+          ...(own.reason ? { message: own.reason } : {}),
+          observedGeneration: r.metadata.generation ?? 0,
+        };
+      next.set(id, { resource: r, status, own });
+    }
+    this.resources = next;
+  }
+}
+
+function contentVersion(resources: Omit<XdsSnapshot, 'version'>): string {
+  return createHash('sha256').update(JSON.stringify(resources)).digest('hex').slice(0, 16);
+}
