@@ -86,29 +86,33 @@ export class DirectoryReader {
         return;
       }
       out.directories.push(abs);
-      const subdirs: [string, string][] = [];
-      await Promise.all(
-        names.map(async (name) => {
-          if (isIgnoredName(name)) return;
-          const childAbs = join(abs, name);
-          const childRel = rel ? `${rel}/${name}` : name;
-          let st: BigIntStats;
-          try {
-            st = await stat(childAbs, { bigint: true }); // follows symbolic links
-          } catch {
-            return; // vanished, or a dangling link
-          }
-          if (st.isDirectory()) {
-            const key = `${st.dev}:${st.ino}`;
-            if (visited.has(key)) return; // a link back up the tree
-            visited.add(key);
-            subdirs.push([childAbs, childRel]);
-          } else if (st.isFile() && isConfigFileName(name)) {
-            out.files.set(childRel, { abs: childAbs, stats: st });
-          }
-        }),
+      const entries = await Promise.all(
+        names
+          .filter((name) => !isIgnoredName(name))
+          .sort(comparePaths)
+          .map(async (name) => {
+            const childAbs = join(abs, name);
+            try {
+              return { name, childAbs, st: await stat(childAbs, { bigint: true }) }; // follows symbolic links
+            } catch {
+              return undefined; // vanished, or a dangling link
+            }
+          }),
       );
-      subdirs.sort((a, b) => comparePaths(a[1], b[1]));
+      const subdirs: [string, string][] = [];
+      for (const entry of entries) {
+        if (!entry) continue;
+        const { name, childAbs, st } = entry;
+        const childRel = rel ? `${rel}/${name}` : name;
+        if (st.isDirectory()) {
+          const key = `${st.dev}:${st.ino}`;
+          if (visited.has(key)) continue; // a link back up the tree, or a second link to one directory
+          visited.add(key);
+          subdirs.push([childAbs, childRel]);
+        } else if (st.isFile() && isConfigFileName(name)) {
+          out.files.set(childRel, { abs: childAbs, stats: st });
+        }
+      }
       for (const [childAbs, childRel] of subdirs) await visit(childAbs, childRel, false);
     };
     await visit(this.dir, '', true);

@@ -1,0 +1,71 @@
+/**
+ * Function-level metadata of an Upstream (`serviceSpec`, §2.2.12: REST functions as transformation
+ * templates, gRPC-JSON transcoding, legacy gRPC) and the endpoint subsets of kube upstreams
+ * (`subsetSpec`, §2.2.13).
+ */
+import { str, bool, arr, map, enumOf, type Infer } from '../schema.js';
+import { ResourceRef } from './core.js';
+import { notYetObj } from './upstream-common.js';
+import { TransformationTemplate } from './upstream-transformation.js';
+
+const FN_NOTE = 'ignored: function routing is not implemented yet';
+
+/**
+ * REST functions. Example (written by function discovery):
+ *   `{swaggerInfo: {url: http://petstore.default.svc.cluster.local:8080/swagger.json},
+ *     transformations: {findPetById: {headers: {':method': {text: GET}, ':path': {text: '/api/pets/{{ default(id, "") }}'}}}}}`
+ */
+export const RestServiceSpec = notYetObj(FN_NOTE, {
+  transformations: map(TransformationTemplate),
+  swaggerInfo: notYetObj(FN_NOTE, { url: str(), inline: str() }, { oneofs: [['url', 'inline']] }),
+});
+
+/** Descriptor oneof: protoDescriptor (path) | protoDescriptorBin (base64) | protoDescriptorConfigMap. */
+export const GrpcJsonTranscoder = notYetObj(
+  'ignored: gRPC-JSON transcoding is not implemented yet',
+  {
+    protoDescriptor: str(),
+    protoDescriptorBin: str(),
+    protoDescriptorConfigMap: notYetObj('ignored', { configMapRef: ResourceRef, key: str() }),
+    services: arr(str()),
+    printOptions: notYetObj('ignored', {
+      addWhitespace: bool(),
+      alwaysPrintPrimitiveFields: bool(),
+      alwaysPrintEnumsAsInts: bool(),
+      preserveProtoFieldNames: bool(),
+    }),
+    matchIncomingRequestRoute: bool(),
+    ignoredQueryParameters: arr(str()),
+    autoMapping: bool(),
+    ignoreUnknownQueryParameters: bool(),
+    convertGrpcStatus: bool(),
+  },
+  { oneofs: [['protoDescriptor', 'protoDescriptorBin', 'protoDescriptorConfigMap']] },
+);
+export type GrpcJsonTranscoder = Infer<typeof GrpcJsonTranscoder>;
+
+/** Deprecated gRPC function spec: `{descriptors (base64), grpcServices[] {packageName, serviceName, functionNames[]}}`. */
+export const GrpcServiceSpec = notYetObj(FN_NOTE, {
+  descriptors: str(),
+  grpcServices: arr(notYetObj(FN_NOTE, { packageName: str(), serviceName: str(), functionNames: arr(str()) })),
+});
+
+/** oneof rest | grpc | grpcJsonTranscoder. */
+export const ServiceSpec = notYetObj(
+  FN_NOTE,
+  { rest: RestServiceSpec, grpc: GrpcServiceSpec, grpcJsonTranscoder: GrpcJsonTranscoder },
+  { oneofs: [['rest', 'grpc', 'grpcJsonTranscoder']] },
+);
+export type ServiceSpec = Infer<typeof ServiceSpec>;
+
+const SUBSET_NOTE = 'ignored: all endpoints of the upstream are used';
+
+/**
+ * Example: `{selectors: [{keys: [version]}], fallbackPolicy: DEFAULT_SUBSET, defaultSubset: {values: {version: v1}}}`.
+ */
+export const SubsetSpec = notYetObj(SUBSET_NOTE, {
+  selectors: arr(notYetObj(SUBSET_NOTE, { keys: arr(str()), singleHostPerSubset: bool() })),
+  fallbackPolicy: enumOf(['ANY_ENDPOINT', 'DEFAULT_SUBSET', 'NO_FALLBACK'] as const),
+  defaultSubset: notYetObj(SUBSET_NOTE, { values: map(str()) }),
+});
+export type SubsetSpec = Infer<typeof SubsetSpec>;

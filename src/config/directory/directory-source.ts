@@ -1,0 +1,236 @@
+/**
+ * The directory config source (`gloo run --dir`, Gloo's `directoryConfigSource`): publishes an
+ * ApiSnapshot of a directory of YAML/JSON files on start and after every change.
+ *
+ * Watching is only a trigger: every change event (debounced, bursts coalesced) leads to a re-scan,
+ * which stats every file and re-reads only those that changed, so a missed or mislabelled event
+ * cannot leave the snapshot wrong. `fs.watch(dir, {recursive: true})` is the default (reliable on
+ * Linux with Node 20, including sub-directories created later); `watch: 'directories'` watches each
+ * directory found by the scan instead (platforms without recursive watching, symbolic links to
+ * directories). A periodic re-scan (`resyncMs`) covers what no watcher reports (inotify queue
+ * overflow, network file systems). A snapshot deep-equal to the last one published is not published.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { formatLoadError, type LoadError } from '../../api/load.js';
+import type { ApiSnapshot, ConfigSource } from '../snapshot.js';
+import { DirectoryReader } from './directory-reader.js';
+
+export interface DirectorySourceLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface DirectorySourceOptions {
+  /** The config directory (Gloo's `directoryConfigSource.directory`). */
+  dir: string;
+  /** Quiet time after the last change event before re-reading. Default 50 ms. */
+  debounceMs?: number;
+  /** Longest a continuous stream of events may delay a re-read. Default max(20 × debounceMs, 1 s). */
+  maxDelayMs?: number;
+  /** Full re-scan period as a safety net for missed events; 0 disables. Default 10 s. */
+  resyncMs?: number;
+  /** `recursive` (one watcher, default; falls back to `directories` where unsupported) or `directories`. */
+  watch?: 'recursive' | 'directories';
+  logger?: DirectorySourceLogger;
+}
+
+const quietLogger: DirectorySourceLogger = { info() {}, warn() {}, error() {} };
+
+/** Reads `dir` once (for offline tools: `glooctl check`, `glooctl x translate`). Rejects if `dir` is unreadable. */
+export async function loadDirectoryOnce(dir: string): Promise<ApiSnapshot> {
+  return (await new DirectoryReader(dir).scan()).snapshot;
+}
+
+export class DirectoryConfigSource implements ConfigSource {
+  private readonly reader: DirectoryReader;
+  private readonly logger: DirectorySourceLogger;
+  private readonly debounceMs: number;
+  private readonly maxDelayMs: number;
+  private readonly resyncMs: number;
+  private mode: 'recursive' | 'directories';
+  private onSnapshot: ((snapshot: ApiSnapshot) => void) | undefined;
+  private published: ApiSnapshot | undefined;
+  private recursiveWatcher: FSWatcher | undefined;
+  private readonly dirWatchers = new Map<string, FSWatcher>();
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private firstPendingAt = 0;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private dirMissing = false;
+
+  constructor(opts: DirectorySourceOptions) {
+    this.reader = new DirectoryReader(opts.dir);
+    this.logger = opts.logger ?? quietLogger;
+    this.debounceMs = opts.debounceMs ?? 50;
+    this.maxDelayMs = opts.maxDelayMs ?? Math.max(20 * this.debounceMs, 1000);
+    this.resyncMs = opts.resyncMs ?? 10_000;
+    this.mode = opts.watch ?? 'recursive';
+  }
+
+  get dir(): string {
+    return this.reader.dir;
+  }
+
+  /** Reads the directory, publishes the first snapshot, then watches. Rejects if `dir` is unreadable. */
+  async start(onSnapshot: (snapshot: ApiSnapshot) => void): Promise<void> {
+    if (this.onSnapshot) throw new Error('DirectoryConfigSource already started');
+    this.onSnapshot = onSnapshot;
+    this.stopped = false;
+    const first = await this.reader.scan();
+    if (this.stopped) return;
+    this.syncWatchers(first.directories);
+    this.publish(first.snapshot);
+    if (this.resyncMs > 0) {
+      this.resyncTimer = setInterval(() => this.requestRefresh(), this.resyncMs);
+      this.resyncTimer.unref();
+    }
+    this.logger.info('watching config directory', { dir: this.dir, watch: this.mode });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.debounceTimer = this.resyncTimer = undefined;
+    this.closeWatchers();
+    await this.running;
+    this.onSnapshot = undefined;
+  }
+
+  /** A change event: re-read after `debounceMs` of quiet, but no later than `maxDelayMs` after the first. */
+  private onChange(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    else this.firstPendingAt = now;
+    const delay = Math.max(0, Math.min(this.debounceMs, this.firstPendingAt + this.maxDelayMs - now));
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = undefined;
+      this.requestRefresh();
+    }, delay);
+  }
+
+  /** Runs one re-scan at a time; a request during a scan runs one more scan after it. */
+  private requestRefresh(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.refresh();
+        } while (this.again && !this.stopped);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  private async refresh(): Promise<void> {
+    let result;
+    try {
+      result = await this.reader.scan();
+    } catch (err) {
+      // The directory itself is gone or unreadable (being remounted, replaced): keep serving the last
+      // snapshot rather than dropping all configuration; the resync timer notices when it is back.
+      if (!this.dirMissing) this.logger.error((err as Error).message + '; keeping the last configuration', { dir: this.dir });
+      this.dirMissing = true;
+      this.closeWatchers();
+      return;
+    }
+    if (this.stopped) return;
+    if (this.dirMissing) this.logger.info('config directory is readable again', { dir: this.dir });
+    this.dirMissing = false;
+    if (this.syncWatchers(result.directories)) this.again = true; // catch files created before the new watchers
+    this.publish(result.snapshot);
+  }
+
+  private publish(snapshot: ApiSnapshot): void {
+    const previous = this.published;
+    if (previous && isDeepStrictEqual(previous, snapshot)) return;
+    this.published = snapshot;
+    this.logNewErrors(previous?.errors ?? [], snapshot.errors);
+    try {
+      this.onSnapshot?.(snapshot);
+    } catch (err) {
+      this.logger.error('config snapshot subscriber failed', { dir: this.dir, error: (err as Error).stack ?? String(err) });
+    }
+  }
+
+  private logNewErrors(before: readonly LoadError[], now: readonly LoadError[]): void {
+    const known = new Set(before.map(formatLoadError));
+    for (const e of now) {
+      const text = formatLoadError(e);
+      if (!known.has(text)) this.logger.warn(`config error: ${text}`, { dir: this.dir });
+    }
+  }
+
+  /** Makes the watchers match the directories found; true when a directory watcher was added. */
+  private syncWatchers(directories: readonly string[]): boolean {
+    if (this.stopped) return false;
+    if (this.mode === 'recursive') {
+      if (this.recursiveWatcher) return false;
+      try {
+        const w = watch(this.dir, { recursive: true }, () => this.onChange());
+        w.on('error', (err) => this.onWatchError(err));
+        this.recursiveWatcher = w;
+        return false;
+      } catch (err) {
+        this.logger.warn('recursive watching unavailable, watching each directory', {
+          dir: this.dir,
+          error: (err as Error).message,
+        });
+        this.mode = 'directories';
+      }
+    }
+    let added = false;
+    const wanted = new Set(directories);
+    for (const [d, w] of this.dirWatchers) {
+      if (!wanted.has(d)) {
+        w.close();
+        this.dirWatchers.delete(d);
+      }
+    }
+    for (const d of directories) {
+      if (this.dirWatchers.has(d)) continue;
+      try {
+        const w = watch(d, () => this.onChange());
+        w.on('error', () => {
+          // Usually the directory was removed; the next scan drops it or watches it again.
+          w.close();
+          if (this.dirWatchers.get(d) === w) this.dirWatchers.delete(d);
+          this.onChange();
+        });
+        this.dirWatchers.set(d, w);
+        added = true;
+      } catch (err) {
+        this.logger.warn('cannot watch directory; changes in it are seen at the next resync', {
+          dir: d,
+          error: (err as Error).message,
+        });
+      }
+    }
+    return added;
+  }
+
+  private onWatchError(err: Error): void {
+    this.logger.warn('config directory watcher failed; re-creating it', { dir: this.dir, error: err.message });
+    this.recursiveWatcher?.close();
+    this.recursiveWatcher = undefined;
+    this.onChange(); // the next scan re-creates the watcher (or keeps the last snapshot if the directory is gone)
+  }
+
+  private closeWatchers(): void {
+    this.recursiveWatcher?.close();
+    this.recursiveWatcher = undefined;
+    for (const w of this.dirWatchers.values()) w.close();
+    this.dirWatchers.clear();
+  }
+}
