@@ -1,8 +1,10 @@
 /**
  * Route destinations (gloo.solo.io RouteAction / Destination): where a route sends traffic.
  */
-import { obj, str, uint32, arr, map, any, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, arr, map, any, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
+import { notYetObj } from './upstream-common.js';
+import { TransformationTemplate } from './upstream-transformation.js';
 
 /** `kube` destination: a Kubernetes Service port targeted directly. */
 export const KubernetesServiceDestination = obj({
@@ -16,8 +18,51 @@ export const ConsulServiceDestination = obj({
   dataCenters: arr(str()),
 });
 
-/** Function-level routing (REST/gRPC/AWS/Azure): filled out by the function-routing issue. */
-export const DestinationSpec = any().notYet('function routing is not implemented yet; the route goes to the upstream as is');
+const FN_NOTE = 'ignored: function routing is not implemented yet';
+
+/** Values for a REST function's template: `{headers: {':path': '/pets/{id}'}, path: '/pets/{id}'}`. */
+export const TransformationParameters = notYetObj(FN_NOTE, { headers: map(str()), path: str() });
+
+/** `rest`: call `serviceSpec.rest.transformations[functionName]` of the upstream. */
+export const RestDestinationSpec = notYetObj(FN_NOTE, {
+  functionName: str(),
+  parameters: TransformationParameters,
+  responseTransformation: TransformationTemplate,
+});
+
+/** `aws`: invoke the Lambda function `logicalName` of an aws upstream. */
+export const AwsDestinationSpec = notYetObj(FN_NOTE, {
+  logicalName: str(),
+  invocationStyle: enumOf(['SYNC', 'ASYNC'] as const),
+  requestTransformation: bool(),
+  responseTransformation: bool().notYet('deprecated in Gloo; ignored'),
+  unwrapAsAlb: bool(),
+  unwrapAsApiGateway: bool(),
+  wrapAsApiGateway: bool(),
+});
+export type AwsDestinationSpec = Infer<typeof AwsDestinationSpec>;
+
+/** `azure`: call function `functionName` of an azure upstream. */
+export const AzureDestinationSpec = notYetObj(FN_NOTE, { functionName: str() });
+
+/** `grpc` (deprecated): `{package, service, function, parameters}`. */
+export const GrpcDestinationSpec = notYetObj(FN_NOTE, {
+  package: str(),
+  service: str(),
+  function: str(),
+  parameters: TransformationParameters,
+});
+
+/**
+ * Function-level routing, oneof aws | azure | rest | grpc.
+ * Example: `{rest: {functionName: findPetById, parameters: {headers: {':path': '/petstore/findWithId/{id}'}}}}`.
+ */
+export const DestinationSpec = notYetObj(
+  FN_NOTE,
+  { aws: AwsDestinationSpec, azure: AzureDestinationSpec, rest: RestDestinationSpec, grpc: GrpcDestinationSpec },
+  { oneofs: [['aws', 'azure', 'rest', 'grpc']] },
+).notYet('function routing is not implemented yet; the route goes to the upstream as is');
+export type DestinationSpec = Infer<typeof DestinationSpec>;
 
 export const Subset = obj({ values: map(str()) });
 

@@ -5,7 +5,8 @@
  * Walks every sub-directory (following symbolic links, guarding against loops), skipping dotfiles,
  * dot-directories and editor temp files; reads `*.yaml`, `*.yml`, `*.json`.
  */
-import { readdir, stat, type BigIntStats } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadError } from '../../api/load.js';
 import type { ApiSnapshot } from '../snapshot.js';
@@ -15,13 +16,19 @@ import { comparePaths, isConfigFileName, isIgnoredName, layoutHint } from './lay
 
 export interface ScanResult {
   snapshot: ApiSnapshot;
-  /** Absolute paths of every directory walked (the root first), for per-directory watching. */
-  directories: string[];
+  /** Every directory walked (the root first), for watching: absolute path and `dev:ino` identity. */
+  directories: WalkedDirectory[];
+}
+
+export interface WalkedDirectory {
+  path: string;
+  /** `dev:ino`: a directory removed and created again under the same path is a new directory. */
+  id: string;
 }
 
 interface Walked {
   files: Map<string, { abs: string; stats: BigIntStats }>;
-  directories: string[];
+  directories: WalkedDirectory[];
   errors: LoadError[];
 }
 
@@ -30,7 +37,7 @@ export class ConfigDirectoryError extends Error {
   readonly code = 'GLOO_CONFIG_DIR_UNREADABLE';
   constructor(
     readonly dir: string,
-    readonly cause: unknown,
+    override readonly cause: unknown,
   ) {
     const reason = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
     super(`cannot read config directory ${dir}: ${reason}`);
@@ -72,8 +79,9 @@ export class DirectoryReader {
     } catch (err) {
       throw new ConfigDirectoryError(this.dir, err);
     }
-    const visited = new Set<string>([`${rootStats.dev}:${rootStats.ino}`]);
-    const visit = async (abs: string, rel: string, isRoot: boolean): Promise<void> => {
+    const rootId = `${rootStats.dev}:${rootStats.ino}`;
+    const visited = new Set<string>([rootId]);
+    const visit = async (abs: string, rel: string, id: string, isRoot: boolean): Promise<void> => {
       let names: string[];
       try {
         names = await readdir(abs);
@@ -85,7 +93,7 @@ export class DirectoryReader {
         }
         return;
       }
-      out.directories.push(abs);
+      out.directories.push({ path: abs, id });
       const entries = await Promise.all(
         names
           .filter((name) => !isIgnoredName(name))
@@ -99,7 +107,7 @@ export class DirectoryReader {
             }
           }),
       );
-      const subdirs: [string, string][] = [];
+      const subdirs: [string, string, string][] = [];
       for (const entry of entries) {
         if (!entry) continue;
         const { name, childAbs, st } = entry;
@@ -108,14 +116,14 @@ export class DirectoryReader {
           const key = `${st.dev}:${st.ino}`;
           if (visited.has(key)) continue; // a link back up the tree, or a second link to one directory
           visited.add(key);
-          subdirs.push([childAbs, childRel]);
+          subdirs.push([childAbs, childRel, key]);
         } else if (st.isFile() && isConfigFileName(name)) {
           out.files.set(childRel, { abs: childAbs, stats: st });
         }
       }
-      for (const [childAbs, childRel] of subdirs) await visit(childAbs, childRel, false);
+      for (const [childAbs, childRel, key] of subdirs) await visit(childAbs, childRel, key, false);
     };
-    await visit(this.dir, '', true);
+    await visit(this.dir, '', rootId, true);
     return out;
   }
 }

@@ -14,7 +14,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { formatLoadError, type LoadError } from '../../api/load.js';
 import type { ApiSnapshot, ConfigSource } from '../snapshot.js';
-import { DirectoryReader } from './directory-reader.js';
+import { DirectoryReader, type WalkedDirectory } from './directory-reader.js';
 
 export interface DirectorySourceLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -52,7 +52,8 @@ export class DirectoryConfigSource implements ConfigSource {
   private mode: 'recursive' | 'directories';
   private onSnapshot: ((snapshot: ApiSnapshot) => void) | undefined;
   private published: ApiSnapshot | undefined;
-  private recursiveWatcher: FSWatcher | undefined;
+  private recursiveWatcher: { watcher: FSWatcher; rootId: string } | undefined;
+  /** Keyed by `path` NUL `dev:ino`. */
   private readonly dirWatchers = new Map<string, FSWatcher>();
   private debounceTimer: NodeJS.Timeout | undefined;
   private firstPendingAt = 0;
@@ -82,7 +83,8 @@ export class DirectoryConfigSource implements ConfigSource {
     this.stopped = false;
     const first = await this.reader.scan();
     if (this.stopped) return;
-    this.syncWatchers(first.directories);
+    // A file created between the scan and the watchers' start is caught by one more scan.
+    if (this.syncWatchers(first.directories)) this.onChange();
     this.publish(first.snapshot);
     if (this.resyncMs > 0) {
       this.resyncTimer = setInterval(() => this.requestRefresh(), this.resyncMs);
@@ -172,16 +174,19 @@ export class DirectoryConfigSource implements ConfigSource {
     }
   }
 
-  /** Makes the watchers match the directories found; true when a directory watcher was added. */
-  private syncWatchers(directories: readonly string[]): boolean {
-    if (this.stopped) return false;
+  /** Makes the watchers match the directories found; true when a watcher was added. */
+  private syncWatchers(directories: readonly WalkedDirectory[]): boolean {
+    if (this.stopped || directories.length === 0) return false;
     if (this.mode === 'recursive') {
-      if (this.recursiveWatcher) return false;
+      const root = directories[0]!;
+      if (this.recursiveWatcher?.rootId === root.id) return false;
+      this.recursiveWatcher?.watcher.close(); // the directory was replaced: watch the new one
+      this.recursiveWatcher = undefined;
       try {
-        const w = watch(this.dir, { recursive: true }, () => this.onChange());
-        w.on('error', (err) => this.onWatchError(err));
-        this.recursiveWatcher = w;
-        return false;
+        const watcher = watch(this.dir, { recursive: true }, () => this.onChange());
+        watcher.on('error', (err) => this.onWatchError(err));
+        this.recursiveWatcher = { watcher, rootId: root.id };
+        return true;
       } catch (err) {
         this.logger.warn('recursive watching unavailable, watching each directory', {
           dir: this.dir,
@@ -191,28 +196,29 @@ export class DirectoryConfigSource implements ConfigSource {
       }
     }
     let added = false;
-    const wanted = new Set(directories);
-    for (const [d, w] of this.dirWatchers) {
-      if (!wanted.has(d)) {
+    const wanted = new Set(directories.map((d) => `${d.path}\0${d.id}`));
+    for (const [key, w] of this.dirWatchers) {
+      if (!wanted.has(key)) {
         w.close();
-        this.dirWatchers.delete(d);
+        this.dirWatchers.delete(key);
       }
     }
     for (const d of directories) {
-      if (this.dirWatchers.has(d)) continue;
+      const key = `${d.path}\0${d.id}`;
+      if (this.dirWatchers.has(key)) continue;
       try {
-        const w = watch(d, () => this.onChange());
+        const w = watch(d.path, () => this.onChange());
         w.on('error', () => {
-          // Usually the directory was removed; the next scan drops it or watches it again.
+          // Usually the directory was removed; the next scan drops it or watches the new one.
           w.close();
-          if (this.dirWatchers.get(d) === w) this.dirWatchers.delete(d);
+          if (this.dirWatchers.get(key) === w) this.dirWatchers.delete(key);
           this.onChange();
         });
-        this.dirWatchers.set(d, w);
+        this.dirWatchers.set(key, w);
         added = true;
       } catch (err) {
         this.logger.warn('cannot watch directory; changes in it are seen at the next resync', {
-          dir: d,
+          dir: d.path,
           error: (err as Error).message,
         });
       }
@@ -222,13 +228,13 @@ export class DirectoryConfigSource implements ConfigSource {
 
   private onWatchError(err: Error): void {
     this.logger.warn('config directory watcher failed; re-creating it', { dir: this.dir, error: err.message });
-    this.recursiveWatcher?.close();
+    this.recursiveWatcher?.watcher.close();
     this.recursiveWatcher = undefined;
     this.onChange(); // the next scan re-creates the watcher (or keeps the last snapshot if the directory is gone)
   }
 
   private closeWatchers(): void {
-    this.recursiveWatcher?.close();
+    this.recursiveWatcher?.watcher.close();
     this.recursiveWatcher = undefined;
     for (const w of this.dirWatchers.values()) w.close();
     this.dirWatchers.clear();

@@ -11,7 +11,8 @@
  * signature, as git does for "racily clean" entries), and re-parsed only when its content hash changed.
  */
 import { createHash } from 'node:crypto';
-import { readFile, type BigIntStats } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { loadResources, type LoadError, type LayoutHint } from '../../api/load.js';
 import { resourceId, type AnyResource } from '../../api/resource.js';
 
