@@ -119,6 +119,7 @@ export interface RouteMatch {
   prefix?: string;
   path?: string;
   safe_regex?: RegexMatcher;
+  connect_matcher?: Record<string, never>;
   case_sensitive?: BoolValue;
   headers?: HeaderMatcher[];
   query_parameters?: QueryParameterMatcher[];

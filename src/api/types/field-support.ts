@@ -1,23 +1,22 @@
 /**
- * Helpers for marking the support level of many fields at once. Most of the Gloo API is typed in
- * full (so it validates and documents itself) long before gloo-ts implements it; these helpers keep
- * those definitions readable by marking every not-yet-implemented field in one place.
+ * Marking the support level of many fields at once. Most of the Gloo API is typed in full (so it
+ * validates and documents itself) long before gloo-ts implements it; this keeps those definitions
+ * readable by marking every not-yet-implemented field of a message in one place.
+ *
+ * Same contract as `notYetObj` in `./upstream-common.ts` (kept separate so the gateway-side types do
+ * not depend on the upstream-side ones; the two can be merged into one module).
  */
-import { obj, type ObjectOptions, type Shape } from '../schema.js';
+import { obj, type ObjectOptions, type ObjectSchema, type Shape } from '../schema.js';
 
 /**
- * `shape` with every field that carries no support mark of its own marked `.notYet(note)`; fields
- * already marked (`.supported()`, `.partial()`, or `.notYet()` with a note) keep their mark.
+ * A protobuf message none of whose fields gloo-ts implements yet: every field that carries no mark
+ * of its own gets `.notYet(note)`; fields already marked (`.supported()`, `.partial()`, or `.notYet()`
+ * with a note) keep their mark. Example: `notYetObj('ignored', { key: str(), value: str() })`.
  */
-export function notYetFields<S extends Shape>(shape: S, note = 'ignored'): S {
-  const out: Shape = {};
+export function notYetObj<S extends Shape>(note: string, shape: S, options?: ObjectOptions<S>): ObjectSchema<S> {
+  const marked: Shape = {};
   for (const [key, field] of Object.entries(shape)) {
-    out[key] = field.support === 'no' && field.supportNote === undefined ? field.notYet(note) : field;
+    marked[key] = field.support === 'no' && field.supportNote === undefined ? field.notYet(note) : field;
   }
-  return out as S;
-}
-
-/** `obj(shape, options)` for a message gloo-ts does not implement yet: see `notYetFields`. */
-export function notYetObj<S extends Shape>(shape: S, options?: ObjectOptions<S>, note = 'ignored') {
-  return obj(notYetFields(shape, note), options);
+  return obj(marked as S, options);
 }

@@ -40,14 +40,14 @@ export type Matcher = Infer<typeof Matcher>;
 // ---- Envoy-style matchers (solo.io.envoy.type.matcher.v3 / config.route.v3), used by options ----
 
 /** `{googleRe2?: {maxProgramSize?}, regex}` — an RE2 regex (Envoy RegexMatcher). */
-export const RegexMatcher = notYetObj({
-  googleRe2: notYetObj({ maxProgramSize: uint32() }),
+export const RegexMatcher = notYetObj('ignored', {
+  googleRe2: notYetObj('ignored', { maxProgramSize: uint32() }),
   regex: str(),
 });
 export type RegexMatcher = Infer<typeof RegexMatcher>;
 
 /** `{pattern: {regex}, substitution}` — RE2 substitution (`\1` groups), e.g. `regexRewrite`. */
-export const RegexMatchAndSubstitute = notYetObj({
+export const RegexMatchAndSubstitute = notYetObj('ignored', {
   pattern: RegexMatcher,
   substitution: str(),
 });
@@ -55,6 +55,7 @@ export type RegexMatchAndSubstitute = Infer<typeof RegexMatchAndSubstitute>;
 
 /** Envoy StringMatcher: oneof `exact | prefix | suffix | safeRegex`, plus `ignoreCase`. */
 export const StringMatcher = notYetObj(
+  'ignored',
   {
     exact: str(),
     prefix: str(),
@@ -66,16 +67,17 @@ export const StringMatcher = notYetObj(
 );
 export type StringMatcher = Infer<typeof StringMatcher>;
 
-export const ListStringMatcher = notYetObj({ patterns: arr(StringMatcher) });
+export const ListStringMatcher = notYetObj('ignored', { patterns: arr(StringMatcher) });
 
 /** `{start, end}` (end exclusive). */
-export const Int64Range = notYetObj({ start: int64(), end: int64() });
+export const Int64Range = notYetObj('ignored', { start: int64(), end: int64() });
 
 /**
  * Envoy route HeaderMatcher (as used by access-log header filters): `name` plus oneof
  * `exactMatch | safeRegexMatch | rangeMatch | presentMatch | prefixMatch | suffixMatch`, `invertMatch`.
  */
 export const EnvoyHeaderMatcher = notYetObj(
+  'ignored',
   {
     name: str(),
     exactMatch: str(),
@@ -91,11 +93,11 @@ export const EnvoyHeaderMatcher = notYetObj(
 export type EnvoyHeaderMatcher = Infer<typeof EnvoyHeaderMatcher>;
 
 /** `{addressPrefix, prefixLen}` — an IP range, e.g. a filter chain's source prefix. */
-export const CidrRange = notYetObj({ addressPrefix: str(), prefixLen: uint32() });
+export const CidrRange = notYetObj('ignored', { addressPrefix: str(), prefixLen: uint32() });
 export type CidrRange = Infer<typeof CidrRange>;
 
 /** A label-selector requirement: `{key, operator, values[]}` (operators in proto order). */
-export const SelectorExpression = notYetObj({
+export const SelectorExpression = notYetObj('ignored', {
   key: str(),
   operator: enumOf([
     'Equals',
@@ -112,7 +114,7 @@ export const SelectorExpression = notYetObj({
 });
 
 /** selectors.core.gloo.solo.io Selector: `{namespaces[], labels{}, expressions[]}`. */
-export const Selector = notYetObj({
+export const Selector = notYetObj('ignored', {
   namespaces: arr(str()),
   labels: map(str()),
   expressions: arr(SelectorExpression),

@@ -13,7 +13,7 @@ import { ResourceRef } from './core.js';
 import { notYetObj } from './field-support.js';
 
 /** `{tlsCert, tlsKey, rootCa, ocspStaple}`: file paths on the proxy's disk (proto SSLFiles). */
-export const SslFiles = notYetObj({
+export const SslFiles = notYetObj('ignored', {
   tlsCert: str(),
   tlsKey: str(),
   rootCa: str(),
@@ -21,12 +21,13 @@ export const SslFiles = notYetObj({
 });
 export type SslFiles = Infer<typeof SslFiles>;
 
-export const CallCredentials = notYetObj({
-  fileCredentialSource: notYetObj({ tokenFileName: str(), header: str() }),
+export const CallCredentials = notYetObj('ignored', {
+  fileCredentialSource: notYetObj('ignored', { tokenFileName: str(), header: str() }),
 });
 
 /** Certificates served over SDS: `{targetUri, callCredentials | clusterName, certificatesSecretName, validationContextName}`. */
 export const SDSConfig = notYetObj(
+  'ignored',
   {
     targetUri: str(),
     callCredentials: CallCredentials,
@@ -42,7 +43,7 @@ export type SDSConfig = Infer<typeof SDSConfig>;
 export const TlsProtocolVersion = enumOf(['TLS_AUTO', 'TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'] as const);
 
 /** `{minimumProtocolVersion, maximumProtocolVersion, cipherSuites[], ecdhCurves[]}`. */
-export const SslParameters = notYetObj({
+export const SslParameters = notYetObj('ignored', {
   minimumProtocolVersion: TlsProtocolVersion,
   maximumProtocolVersion: TlsProtocolVersion,
   cipherSuites: arr(str()),
@@ -56,6 +57,7 @@ export type SslParameters = Infer<typeof SslParameters>;
  * required unless `oneWayTls`.
  */
 export const SslConfig = notYetObj(
+  'ignored',
   {
     secretRef: ResourceRef,
     sslFiles: SslFiles,

@@ -17,7 +17,7 @@ import { HeaderMatcher, Matcher } from './matchers.js';
 import { notYetObj } from './field-support.js';
 
 /** `{text: "<inja template>"}`. */
-export const InjaTemplate = notYetObj({ text: str() });
+export const InjaTemplate = notYetObj('ignored', { text: str() });
 export type InjaTemplate = Infer<typeof InjaTemplate>;
 
 /**
@@ -25,6 +25,7 @@ export type InjaTemplate = Infer<typeof InjaTemplate>;
  * match the whole source except in REPLACE_ALL), `subgroup`, `mode` and `replacementText`.
  */
 export const Extraction = notYetObj(
+  'ignored',
   {
     header: str(),
     body: empty(),
@@ -37,17 +38,17 @@ export const Extraction = notYetObj(
 );
 export type Extraction = Infer<typeof Extraction>;
 
-export const HeaderToAppend = notYetObj({ key: str(), value: InjaTemplate });
+export const HeaderToAppend = notYetObj('ignored', { key: str(), value: InjaTemplate });
 
-export const DynamicMetadataValue = notYetObj({
+export const DynamicMetadataValue = notYetObj('ignored', {
   metadataNamespace: str(),
   key: str(),
   value: InjaTemplate,
   jsonToProto: bool(),
 });
 
-export const MergeJsonKeys = notYetObj({
-  jsonKeys: map(notYetObj({ tmpl: InjaTemplate, overrideEmpty: bool() })),
+export const MergeJsonKeys = notYetObj('ignored', {
+  jsonKeys: map(notYetObj('ignored', { tmpl: InjaTemplate, overrideEmpty: bool() })),
 });
 
 /**
@@ -55,6 +56,7 @@ export const MergeJsonKeys = notYetObj({
  * mergeJsonKeys`; unset ⇒ body untouched. A header whose template renders empty is removed.
  */
 export const TransformationTemplate = notYetObj(
+  'ignored',
   {
     advancedTemplates: bool(),
     extractors: map(Extraction),
@@ -69,17 +71,18 @@ export const TransformationTemplate = notYetObj(
     ignoreErrorOnParse: bool(),
     dynamicMetadataValues: arr(DynamicMetadataValue),
     escapeCharacters: bool(),
-    spanTransformer: notYetObj({ name: InjaTemplate }),
+    spanTransformer: notYetObj('ignored', { name: InjaTemplate }),
   },
   { oneofs: [['body', 'passthrough', 'mergeExtractorsToBody', 'mergeJsonKeys']] },
 );
 export type TransformationTemplate = Infer<typeof TransformationTemplate>;
 
 /** Replace the body with `{"headers": {...}, "body": "..."}` (plus request metadata when asked). */
-export const HeaderBodyTransform = notYetObj({ addRequestMetadata: bool() });
+export const HeaderBodyTransform = notYetObj('ignored', { addRequestMetadata: bool() });
 
 /** One transformation: oneof `transformationTemplate | headerBodyTransform` (XSLT was removed in 1.22). */
 export const Transformation = notYetObj(
+  'ignored',
   {
     transformationTemplate: TransformationTemplate,
     headerBodyTransform: HeaderBodyTransform,
@@ -94,7 +97,7 @@ export type Transformation = Infer<typeof Transformation>;
  * A request-side entry: the first entry whose `matcher` matches (absent ⇒ all) applies its
  * `requestTransformation`, and its `responseTransformation` to the response.
  */
-export const RequestMatch = notYetObj({
+export const RequestMatch = notYetObj('ignored', {
   matcher: Matcher,
   clearRouteCache: bool(),
   requestTransformation: Transformation,
@@ -103,21 +106,21 @@ export const RequestMatch = notYetObj({
 export type RequestMatch = Infer<typeof RequestMatch>;
 
 /** A response-side entry, matched on response headers (e.g. `:status`) or `responseCodeDetails`. */
-export const ResponseMatch = notYetObj({
+export const ResponseMatch = notYetObj('ignored', {
   matchers: arr(HeaderMatcher),
   responseCodeDetails: str(),
   responseTransformation: Transformation,
 });
 export type ResponseMatch = Infer<typeof ResponseMatch>;
 
-export const RequestResponseTransformations = notYetObj({
+export const RequestResponseTransformations = notYetObj('ignored', {
   requestTransforms: arr(RequestMatch),
   responseTransforms: arr(ResponseMatch),
 });
 export type RequestResponseTransformations = Infer<typeof RequestResponseTransformations>;
 
 /** `stagedTransformations`: `early` (before auth), `regular` (after auth), `postRouting` (EE). */
-export const TransformationStages = notYetObj({
+export const TransformationStages = notYetObj('ignored', {
   early: RequestResponseTransformations,
   regular: RequestResponseTransformations,
   postRouting: RequestResponseTransformations,
@@ -128,7 +131,7 @@ export const TransformationStages = notYetObj({
 export type TransformationStages = Infer<typeof TransformationStages>;
 
 /** Deprecated `transformations`: ignored when `stagedTransformations.regular` is set. */
-export const Transformations = notYetObj({
+export const Transformations = notYetObj('ignored', {
   requestTransformation: Transformation,
   responseTransformation: Transformation,
   clearRouteCache: bool(),

@@ -15,6 +15,7 @@ import { selectVirtualServices } from './select-virtual-services.js';
 import { reportDomainConflicts } from './domain-conflicts.js';
 import { virtualHostForVirtualService } from './virtual-host.js';
 import { reconcileProxy } from './reconcile-proxy.js';
+import { internalError } from '../internal-error.js';
 
 export interface GatewayTranslationOptions {
   writeNamespace: string;
@@ -42,10 +43,6 @@ function bindAddressOf(gw: Resource<'Gateway'>): string {
 
 function bindKey(gw: Resource<'Gateway'>): string {
   return `${bindAddressOf(gw)}:${gw.spec.bindPort ?? 0}`;
-}
-
-export function internalError(err: unknown): string {
-  return `internal error while translating: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /** Translates a snapshot's Gateways into Proxies. */

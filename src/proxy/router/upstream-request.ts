@@ -1,0 +1,202 @@
+/**
+ * The router's upstream request: forwards one downstream request to a chosen host over its undici
+ * pool and streams the response back. It is an undici dispatch handler (the core callback API, so no
+ * adapter sits in between): bodies stream both ways with backpressure — undici reads the request
+ * body from the IncomingMessage as the upstream socket drains, and a full downstream socket pauses
+ * the upstream read until `drain`.
+ *
+ * Failure handling follows Envoy: before response headers a failure becomes a local reply (503 with
+ * Envoy's reset text, 504 `upstream request timeout`); after them the downstream response is reset.
+ * A downstream close aborts the upstream request. No callback throws; nothing here can crash the process.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import {
+  UPSTREAM_CONNECT_FAILURE,
+  UPSTREAM_CONNECTION_TERMINATION,
+  UPSTREAM_REQUEST_TIMEOUT,
+  sendLocalReply,
+} from '../http/local-reply.js';
+import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
+import { countUpstreamStatus, type ClusterStats } from '../stats.js';
+import type { UpstreamHost } from '../upstream/host.js';
+import type { HeaderMutation, HeaderObject } from './header-mutation.js';
+
+const kUpstreamRequest = Symbol('gloo.upstreamRequest');
+
+interface TrackedResponse extends ServerResponse {
+  [kUpstreamRequest]?: UpstreamRequest;
+}
+
+/** Error codes that mean the connection to the upstream could not be established. */
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export class UpstreamRequest implements Dispatcher.DispatchHandler {
+  private abortUpstream: ((err?: Error) => void) | null = null;
+  private resumeUpstream: (() => void) | null = null;
+  timer: NodeJS.Timeout | null = null;
+  /** The exchange is over (completed, failed, timed out or abandoned by the client). */
+  private done = false;
+  private responseStarted = false;
+  private drainHooked = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly responseHeaders: HeaderMutation | null,
+    private readonly stats: ClusterStats,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.done) abort(new Error('downstream request ended before the upstream request started'));
+    else this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.done) return false;
+    if (statusCode < 200) return true; // informational (103…): not forwarded
+    this.resumeUpstream = resume;
+    countUpstreamStatus(this.stats, statusCode);
+    let list = downstreamResponseHeaders(rawHeaders);
+    if (this.responseHeaders !== null) list = this.responseHeaders.applyToList(list);
+    try {
+      this.res.writeHead(statusCode, list);
+    } catch {
+      // An upstream header node refuses to send: Envoy answers 502 for a malformed upstream response.
+      this.finish();
+      this.abortUpstream?.(new Error('invalid upstream response headers'));
+      sendLocalReply(this.res, 502, null);
+      return false;
+    }
+    this.responseStarted = true;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.done) return true;
+    if (this.res.write(chunk)) return true;
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.res.on('drain', onDownstreamDrain);
+    }
+    return false;
+  }
+
+  onComplete(): void {
+    if (this.done) return;
+    this.finish();
+    this.res.end();
+  }
+
+  onError(err: Error): void {
+    if (this.done) return;
+    this.finish();
+    const res = this.res;
+    if (res.destroyed || res.writableEnded) return;
+    if (this.responseStarted) {
+      res.destroy();
+      return;
+    }
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    this.stats.upstream_rq_5xx++;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+      this.stats.upstream_rq_timeout++;
+      sendLocalReply(res, 504, UPSTREAM_REQUEST_TIMEOUT);
+    } else if (CONNECT_FAILURES.has(code)) {
+      this.stats.upstream_cx_connect_fail++;
+      sendLocalReply(res, 503, UPSTREAM_CONNECT_FAILURE);
+    } else {
+      sendLocalReply(res, 503, UPSTREAM_CONNECTION_TERMINATION);
+    }
+  }
+
+  /** The route timeout fired. */
+  timedOut(): void {
+    if (this.done) return;
+    this.timer = null;
+    this.finish();
+    this.stats.upstream_rq_timeout++;
+    this.abortUpstream?.(new Error('upstream request timeout'));
+    if (this.responseStarted) {
+      this.res.destroy();
+    } else {
+      this.stats.upstream_rq_5xx++;
+      sendLocalReply(this.res, 504, UPSTREAM_REQUEST_TIMEOUT);
+    }
+  }
+
+  /** The downstream response closed: finished normally, or the client went away. */
+  downstreamClosed(): void {
+    if (this.done || this.res.writableFinished) return;
+    this.finish();
+    this.abortUpstream?.(new Error('downstream connection closed'));
+  }
+
+  downstreamDrained(): void {
+    const resume = this.resumeUpstream;
+    if (!this.done && resume !== null) resume();
+  }
+
+  private finish(): void {
+    this.done = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+}
+
+// Module-level listeners: `this` is the response, so no closure is allocated per request.
+function onDownstreamClose(this: TrackedResponse): void {
+  this[kUpstreamRequest]?.downstreamClosed();
+}
+function onDownstreamDrain(this: TrackedResponse): void {
+  this[kUpstreamRequest]?.downstreamDrained();
+}
+function onRouteTimeout(u: UpstreamRequest): void {
+  u.timedOut();
+}
+
+/** The request body to forward: the IncomingMessage itself when it has one, else null. */
+function requestBody(req: IncomingMessage): IncomingMessage | null {
+  const h = req.headers;
+  if (h['transfer-encoding'] !== undefined) return req;
+  const cl = h['content-length'];
+  return cl !== undefined && cl !== '0' ? req : null;
+}
+
+/**
+ * Forwards `req` to `host` with the given target path and upstream headers, streaming the response
+ * to `res`. `timeoutMs` 0 disables the route timeout.
+ */
+export function forwardRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  host: UpstreamHost,
+  path: string,
+  headers: HeaderObject,
+  responseHeaders: HeaderMutation | null,
+  stats: ClusterStats,
+  timeoutMs: number,
+): void {
+  const u = new UpstreamRequest(res, responseHeaders, stats);
+  (res as TrackedResponse)[kUpstreamRequest] = u;
+  res.on('close', onDownstreamClose);
+  stats.upstream_rq_total++;
+  if (timeoutMs > 0) u.timer = setTimeout(onRouteTimeout, timeoutMs, u);
+  try {
+    host.pool.dispatch(
+      { path, method: req.method as Dispatcher.HttpMethod, headers: headers as Record<string, string | string[]>, body: requestBody(req) },
+      u,
+    );
+  } catch (err) {
+    u.onError(err as Error);
+  }
+}

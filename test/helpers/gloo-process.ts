@@ -1,0 +1,145 @@
+/**
+ * Runs `gloo run` and `glooctl` the way a user does: as child processes of the built CLI, against a
+ * temporary config directory, on free ports. Every process started here is stopped by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const GLOO_BIN = path.join(REPO_ROOT, 'dist/src/cli/gloo.js');
+export const GLOOCTL_BIN = path.join(REPO_ROOT, 'dist/src/cli/glooctl.js');
+
+/** A port nobody listens on right now (bind to 0, read it, close). */
+export async function getFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after a generous bound. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function makeConfigDir(prefix = 'gloo-e2e-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes a file under the config dir atomically (write + rename), creating directories. */
+export function writeConfig(dir: string, rel: string, text: string): void {
+  const file = path.join(dir, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+export interface GlooProcess {
+  adminUrl: string;
+  adminPort: number;
+  proc: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startGloo(configDir: string, extraArgs: string[] = []): Promise<GlooProcess> {
+  const adminPort = await getFreePort();
+  const proc = spawn(process.execPath, [GLOO_BIN, 'run', '--config-dir', configDir, '--admin-port', String(adminPort), ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const g: GlooProcess = {
+    adminUrl,
+    adminPort,
+    proc,
+    output: () => out,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+    },
+  };
+  try {
+    await waitFor('gloo run to become ready', async () => {
+      if (proc.exitCode !== null) throw new Error(`gloo run exited with ${proc.exitCode}:\n${out}`);
+      const res = await fetch(`${adminUrl}/ready`).catch(() => undefined);
+      return res?.status === 200;
+    });
+  } catch (err) {
+    await g.stop();
+    throw err;
+  }
+  return g;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(bin: string, args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export const glooctl = (g: GlooProcess, ...args: string[]) => runCli(GLOOCTL_BIN, ['--admin-url', g.adminUrl, ...args]);
+
+/** Minimal YAML builders for the resources tests write. */
+export const yaml = {
+  gateway: (name: string, port: number, extra = '') => `apiVersion: gateway.solo.io/v1
+kind: Gateway
+metadata:
+  name: ${name}
+  namespace: gloo-system
+spec:
+  bindAddress: 127.0.0.1
+  bindPort: ${port}
+  httpGateway: {}
+${extra}`,
+  staticUpstream: (name: string, port: number, namespace = 'gloo-system') => `apiVersion: gloo.solo.io/v1
+kind: Upstream
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  static:
+    hosts:
+    - addr: 127.0.0.1
+      port: ${port}
+`,
+};
