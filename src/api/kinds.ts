@@ -13,6 +13,10 @@ import { ProxySpec } from './kinds/proxy.js';
 import { AuthConfigSpec } from './kinds/auth-config.js';
 import { RateLimitConfigSpec } from './kinds/rate-limit-config.js';
 import { SecretBody } from './kinds/secret.js';
+import { MatchableHttpGatewaySpec } from './kinds/matchable-http-gateway.js';
+import { MatchableTcpGatewaySpec } from './kinds/matchable-tcp-gateway.js';
+import { VirtualHostOptionSpec } from './kinds/virtual-host-option.js';
+import { RouteOptionSpec } from './kinds/route-option.js';
 
 export type KindName =
   | 'Gateway'
@@ -24,7 +28,11 @@ export type KindName =
   | 'Proxy'
   | 'AuthConfig'
   | 'RateLimitConfig'
-  | 'Secret';
+  | 'Secret'
+  | 'MatchableHttpGateway'
+  | 'MatchableTcpGateway'
+  | 'VirtualHostOption'
+  | 'RouteOption';
 
 export interface KindInfo {
   kind: KindName;
@@ -77,6 +85,10 @@ export const KINDS: readonly KindInfo[] = [
   kind('AuthConfig', 'enterprise.gloo.solo.io', 'v1', 'authconfigs', ['ac', 'gac'], AuthConfigSpec),
   kind('RateLimitConfig', 'ratelimit.solo.io', 'v1alpha1', 'ratelimitconfigs', ['rlc', 'grlc'], RateLimitConfigSpec, 'skv2'),
   kind('Secret', '', 'v1', 'secrets', [], SecretBody, 'none', true),
+  kind('MatchableHttpGateway', 'gateway.solo.io', 'v1', 'httpgateways', ['hgw'], MatchableHttpGatewaySpec),
+  kind('MatchableTcpGateway', 'gateway.solo.io', 'v1', 'tcpgateways', ['tgw'], MatchableTcpGatewaySpec),
+  kind('VirtualHostOption', 'gateway.solo.io', 'v1', 'virtualhostoptions', ['vhopts', 'vho'], VirtualHostOptionSpec),
+  kind('RouteOption', 'gateway.solo.io', 'v1', 'routeoptions', ['rtopts', 'rto'], RouteOptionSpec),
 ];
 
 const byName = new Map<string, KindInfo>();

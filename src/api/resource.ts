@@ -12,6 +12,10 @@ import type { ProxySpec } from './kinds/proxy.js';
 import type { AuthConfigSpec } from './kinds/auth-config.js';
 import type { RateLimitConfigSpec } from './kinds/rate-limit-config.js';
 import type { SecretBody } from './kinds/secret.js';
+import type { MatchableHttpGatewaySpec } from './kinds/matchable-http-gateway.js';
+import type { MatchableTcpGatewaySpec } from './kinds/matchable-tcp-gateway.js';
+import type { VirtualHostOptionSpec } from './kinds/virtual-host-option.js';
+import type { RouteOptionSpec } from './kinds/route-option.js';
 import type { SupportLevel } from './schema.js';
 
 export interface Metadata {
@@ -47,6 +51,10 @@ export interface SpecByKind {
   AuthConfig: AuthConfigSpec;
   RateLimitConfig: RateLimitConfigSpec;
   Secret: SecretBody;
+  MatchableHttpGateway: MatchableHttpGatewaySpec;
+  MatchableTcpGateway: MatchableTcpGatewaySpec;
+  VirtualHostOption: VirtualHostOptionSpec;
+  RouteOption: RouteOptionSpec;
 }
 
 /**

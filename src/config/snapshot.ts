@@ -16,6 +16,10 @@ export interface ApiSnapshot {
   authConfigs: Resource<'AuthConfig'>[];
   rateLimitConfigs: Resource<'RateLimitConfig'>[];
   secrets: Resource<'Secret'>[];
+  matchableHttpGateways: Resource<'MatchableHttpGateway'>[];
+  matchableTcpGateways: Resource<'MatchableTcpGateway'>[];
+  virtualHostOptions: Resource<'VirtualHostOption'>[];
+  routeOptions: Resource<'RouteOption'>[];
   /**
    * Problems found reading the sources. An error that names a resource (`resource` set) means that
    * resource's newest version could not be used: the snapshot holds its last good version (if any)
@@ -37,6 +41,10 @@ export function emptySnapshot(): ApiSnapshot {
     authConfigs: [],
     rateLimitConfigs: [],
     secrets: [],
+    matchableHttpGateways: [],
+    matchableTcpGateways: [],
+    virtualHostOptions: [],
+    routeOptions: [],
     errors: [],
   };
 }
@@ -53,6 +61,10 @@ export const SNAPSHOT_FIELD = {
   AuthConfig: 'authConfigs',
   RateLimitConfig: 'rateLimitConfigs',
   Secret: 'secrets',
+  MatchableHttpGateway: 'matchableHttpGateways',
+  MatchableTcpGateway: 'matchableTcpGateways',
+  VirtualHostOption: 'virtualHostOptions',
+  RouteOption: 'routeOptions',
 } as const satisfies Record<Resource['kind'], keyof ApiSnapshot>;
 
 /** A source of configuration (directory, Kubernetes, etcd …). */

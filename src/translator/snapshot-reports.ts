@@ -4,23 +4,18 @@
  */
 import type { AnyResource } from '../api/resource.js';
 import { formatLoadError } from '../api/load.js';
-import type { ApiSnapshot } from '../config/snapshot.js';
+import { SNAPSHOT_FIELD, type ApiSnapshot } from '../config/snapshot.js';
 import type { Reports } from './reports.js';
 
-/** Every resource of the snapshot, kinds in a fixed order. */
+/** Every resource of the snapshot, of every kind the snapshot holds (in SNAPSHOT_FIELD order). */
 export function allSnapshotResources(snapshot: ApiSnapshot): AnyResource[] {
-  return [
-    ...snapshot.gateways,
-    ...snapshot.virtualServices,
-    ...snapshot.routeTables,
-    ...snapshot.upstreams,
-    ...snapshot.upstreamGroups,
-    ...snapshot.settings,
-    ...snapshot.proxies,
-    ...snapshot.authConfigs,
-    ...snapshot.rateLimitConfigs,
-    ...snapshot.secrets,
-  ];
+  const out: AnyResource[] = [];
+  const lists = snapshot as unknown as Record<string, unknown>;
+  for (const field of new Set<string>(Object.values(SNAPSHOT_FIELD))) {
+    const list = lists[field];
+    if (Array.isArray(list)) out.push(...(list as AnyResource[]));
+  }
+  return out;
 }
 
 /** Registers every resource of the snapshot so each one ends up with a status. */

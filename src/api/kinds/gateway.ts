@@ -1,8 +1,27 @@
 /**
- * Gateway (gateway.solo.io/v1): one listener (bindAddress:bindPort) and what it serves.
+ * Gateway (gateway.solo.io/v1): one listener (bindAddress:bindPort) and what it serves — an HTTP
+ * gateway (VirtualServices), a TCP gateway (tcpHosts) or a hybrid gateway (filter chains chosen by
+ * matchers, inline or delegated to MatchableHttpGateway / MatchableTcpGateway resources).
+ *
+ * Example:
+ *   bindAddress: '::'
+ *   bindPort: 8080
+ *   httpGateway: {virtualServiceSelector: {team: a}, options: {healthCheck: {path: /healthz}}}
+ *   proxyNames: [gateway-proxy]
  */
-import { obj, str, bool, uint32, arr, map, any, enumOf, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, arr, map, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
+import { CidrRange, Selector } from '../types/matchers.js';
+import { SslConfig } from '../types/ssl.js';
+import {
+  HttpConnectionManagerSettings,
+  HttpListenerOptions,
+  ListenerOptions,
+  RouteConfigurationOptions,
+  TcpHost,
+  TcpListenerOptions,
+} from '../types/listener.js';
+import { notYetObj } from '../types/field-support.js';
 
 export const LabelExpression = obj({
   key: str(),
@@ -25,9 +44,65 @@ export const HttpGateway = obj({
   virtualServiceSelector: map(str()).supported(),
   virtualServiceExpressions: obj({ expressions: arr(LabelExpression) }).notYet('ignored: all VirtualServices are selected'),
   virtualServiceNamespaces: arr(str()).supported(),
-  options: any().notYet('HTTP listener options are ignored'),
+  options: HttpListenerOptions.notYet('HTTP listener options are ignored'),
 });
 export type HttpGateway = Infer<typeof HttpGateway>;
+
+/** `{tcpHosts[] {name, sslConfig?, destination}, options}` — Envoy tcp_proxy filter chains. */
+export const TcpGateway = notYetObj('ignored', {
+  tcpHosts: arr(TcpHost),
+  options: TcpListenerOptions,
+});
+export type TcpGateway = Infer<typeof TcpGateway>;
+
+/**
+ * The filter-chain match of a hybrid gateway entry: `{sslConfig?, sourcePrefixRanges[],
+ * passthroughCipherSuites[] (EE)}`. An empty matcher is the catch-all chain.
+ */
+export const GatewayMatcher = notYetObj('ignored', {
+  sslConfig: SslConfig,
+  sourcePrefixRanges: arr(CidrRange),
+  passthroughCipherSuites: arr(str()),
+});
+
+/** One inline filter chain of a hybrid gateway: `{matcher, httpGateway | tcpGateway}`. */
+export const MatchedGateway = notYetObj(
+  'ignored',
+  {
+    matcher: GatewayMatcher,
+    httpGateway: HttpGateway,
+    tcpGateway: TcpGateway,
+  },
+  { oneofs: [['httpGateway', 'tcpGateway']] },
+);
+
+/** Selects MatchableHttpGateways: `{ref | selector, preventChildOverrides, httpConnectionManagerSettings, sslConfig}`. */
+export const DelegatedHttpGateway = notYetObj(
+  'ignored',
+  {
+    ref: ResourceRef,
+    selector: Selector,
+    preventChildOverrides: bool(),
+    httpConnectionManagerSettings: HttpConnectionManagerSettings,
+    sslConfig: SslConfig,
+  },
+  { oneofs: [['ref', 'selector']] },
+);
+
+/** Selects MatchableTcpGateways: `{ref | selector}`. */
+export const DelegatedTcpGateway = notYetObj(
+  'ignored',
+  { ref: ResourceRef, selector: Selector },
+  { oneofs: [['ref', 'selector']] },
+);
+
+/** `{matchedGateways[]}` or `{delegatedHttpGateways, delegatedTcpGateways}` (ignored if matchedGateways is set). */
+export const HybridGateway = notYetObj('ignored', {
+  matchedGateways: arr(MatchedGateway),
+  delegatedHttpGateways: DelegatedHttpGateway,
+  delegatedTcpGateways: DelegatedTcpGateway,
+});
+export type HybridGateway = Infer<typeof HybridGateway>;
 
 export const GatewaySpec = obj(
   {
@@ -36,11 +111,11 @@ export const GatewaySpec = obj(
     ssl: bool().supported(),
     useProxyProto: bool().notYet('ignored'),
     httpGateway: HttpGateway.supported(),
-    tcpGateway: any().notYet('TCP gateways are not served yet'),
-    hybridGateway: any().notYet('hybrid gateways are not served yet'),
+    tcpGateway: TcpGateway.notYet('TCP gateways are not served yet'),
+    hybridGateway: HybridGateway.notYet('hybrid gateways are not served yet'),
     proxyNames: arr(str()).supported(),
-    options: any().notYet('listener options are ignored'),
-    routeOptions: any().notYet('ignored'),
+    options: ListenerOptions.notYet('listener options are ignored'),
+    routeOptions: RouteConfigurationOptions.notYet('ignored'),
   },
   { oneofs: [['httpGateway', 'tcpGateway', 'hybridGateway']] },
 );

@@ -4,6 +4,11 @@
 import { obj, arr, type Infer } from '../schema.js';
 import { WeightedDestination } from '../types/destination.js';
 
+/**
+ * Example (§7.4): `{destinations: [{destination: {upstream: {name: v1, namespace: gloo-system}}, weight: 9},
+ * {destination: {upstream: {name: v2, namespace: gloo-system}}, weight: 1}]}`. Each destination may carry a
+ * `destinationSpec`, a `subset` and `options` (WeightedDestinationOptions).
+ */
 export const UpstreamGroupSpec = obj({
   destinations: arr(WeightedDestination).notYet('routes to upstream groups answer 503'),
 });

@@ -59,7 +59,7 @@ const later = (what: string) => `${what} is not implemented yet; the field is ig
 export const UpstreamSpec = obj(
   {
     discoveryMetadata: obj({
-      labels: map(str()).notYet('informational: read by function discovery, which is not implemented yet'),
+      labels: map(str()).supported(),
     }).supported(),
     sslConfig: UpstreamSslConfig.notYet(later('upstream TLS')),
     circuitBreakers: CircuitBreakerConfig.notYet(later('circuitBreakers')),

@@ -3,8 +3,9 @@
  */
 import { obj, str, bool, uint32, arr, map, any, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
+import { WeightedDestinationOptions } from './options.js';
 import { notYetObj } from './upstream-common.js';
-import { TransformationTemplate } from './upstream-transformation.js';
+import { TransformationTemplate } from './transformation.js';
 
 /** `kube` destination: a Kubernetes Service port targeted directly. */
 export const KubernetesServiceDestination = obj({
@@ -79,13 +80,13 @@ export const Destination = obj(
 );
 export type Destination = Infer<typeof Destination>;
 
-/** WeightedDestinationOptions: per-destination options of a `multi` split (options issue). */
-export const WeightedDestinationOptions = any().notYet('weighted destination options are ignored');
+/** WeightedDestinationOptions: per-destination options of a `multi` split (defined with the other options). */
+export { WeightedDestinationOptions };
 
 export const WeightedDestination = obj({
   destination: Destination.supported(),
   weight: uint32().supported(),
-  options: WeightedDestinationOptions,
+  options: WeightedDestinationOptions.notYet('weighted destination options are ignored'),
 });
 export type WeightedDestination = Infer<typeof WeightedDestination>;
 

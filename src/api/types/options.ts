@@ -218,7 +218,7 @@ export const IngressRateLimit = notYetObj('ignored', { authorizedLimits: RateLim
 
 const RateLimitMetadataKey = notYetObj('ignored', {
   key: str(),
-  path: arr(notYetObj('ignored', { key: str() }, { oneofs: [['key']] })),
+  path: arr(notYetObj('ignored', { key: str() })),
 });
 
 /** The header matcher of a `headerValueMatch` rate-limit action. */

@@ -2,9 +2,9 @@
  * Routes: the gateway.solo.io Route (VirtualService and RouteTable routes, with delegation) and the
  * gloo.solo.io Route that the Proxy carries (delegation resolved).
  */
-import { obj, str, bool, uint32, arr, map, enumOf, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, arr, map, enumOf, struct, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
-import { Matcher } from './matchers.js';
+import { Matcher, RegexMatchAndSubstitute } from './matchers.js';
 import { RouteAction } from './destination.js';
 import { RouteOptions } from './options.js';
 
@@ -13,7 +13,7 @@ export const RedirectAction = obj(
     hostRedirect: str().supported(),
     pathRedirect: str().supported(),
     prefixRewrite: str().supported(),
-    regexRewrite: obj({ pattern: obj({ regex: str() }), substitution: str() }).notYet('ignored'),
+    regexRewrite: RegexMatchAndSubstitute.notYet('ignored'),
     responseCode: enumOf([
       'MOVED_PERMANENTLY',
       'FOUND',
@@ -57,12 +57,19 @@ export const RouteTableSelector = obj({
   expressions: arr(LabelExpression),
 });
 
-export const DelegateAction = obj({
-  name: str(),
-  namespace: str(),
-  ref: ResourceRef,
-  selector: RouteTableSelector,
-});
+/**
+ * `{ref: {name, namespace}}` or `{selector: {namespaces, labels, expressions}}`; the deprecated
+ * top-level `name`/`namespace` win over both when set.
+ */
+export const DelegateAction = obj(
+  {
+    name: str(),
+    namespace: str(),
+    ref: ResourceRef,
+    selector: RouteTableSelector,
+  },
+  { oneofs: [['ref', 'selector']] },
+);
 
 export const DelegateOptionsRefs = obj({ delegateOptions: arr(ResourceRef) });
 
@@ -96,7 +103,13 @@ export const ProxyRoute = obj(
     options: RouteOptions.supported(),
     name: str().supported(),
     metadataStatic: obj({ sources: arr(obj({ resourceRef: ResourceRef, resourceKind: str(), observedGeneration: str() })) }).supported(),
+    metadata: struct().notYet('ignored'),
   },
-  { oneofs: [['routeAction', 'redirectAction', 'directResponseAction', 'graphqlApiRef']] },
+  {
+    oneofs: [
+      ['routeAction', 'redirectAction', 'directResponseAction', 'graphqlApiRef'],
+      ['metadata', 'metadataStatic'],
+    ],
+  },
 );
 export type ProxyRoute = Infer<typeof ProxyRoute>;

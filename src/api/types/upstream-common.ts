@@ -1,23 +1,14 @@
 /**
  * Small building blocks shared by the Upstream, Settings, AuthConfig and RateLimitConfig schemas:
- * the "not implemented yet" message helper and the few protobuf messages several of them reuse
- * (header value options, label selectors, Envoy string matchers, Struct-valued maps).
+ * the few protobuf messages several of them reuse (header value options, label selectors, Envoy
+ * string matchers, Struct-valued maps), and `notYetObj` re-exported for them.
  */
-import { obj, str, bool, uint32, arr, map, struct, type Shape, type ObjectOptions, type ObjectSchema } from '../schema.js';
+import { str, bool, uint32, arr, map, struct } from '../schema.js';
+import { notYetObj } from './field-support.js';
 import { ResourceRef } from './core.js';
 
-/**
- * A protobuf message none of whose fields gloo-ts implements yet: every field that carries no mark
- * of its own gets `.notYet(note)`, so the compatibility table says what happens to it.
- * Example: `notYetObj('ignored', { key: str(), value: str() })`.
- */
-export function notYetObj<S extends Shape>(note: string, shape: S, options?: ObjectOptions<S>): ObjectSchema<S> {
-  const marked = {} as Record<string, Shape[string]>;
-  for (const [k, s] of Object.entries(shape)) {
-    marked[k] = s.support === 'no' && s.supportNote === undefined ? s.notYet(note) : s;
-  }
-  return obj(marked as unknown as S, options);
-}
+/** Marks every unmarked field of a message `.notYet(note)`; see `./field-support.ts`. */
+export { notYetObj };
 
 /** `{key, value}` (solo.io.envoy.api.v2.core.HeaderValue). */
 export const EnvoyHeaderValue = notYetObj('ignored', { key: str(), value: str() });

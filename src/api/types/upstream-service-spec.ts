@@ -6,7 +6,7 @@
 import { str, bool, arr, map, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
 import { notYetObj } from './upstream-common.js';
-import { TransformationTemplate } from './upstream-transformation.js';
+import { TransformationTemplate } from './transformation.js';
 
 const FN_NOTE = 'ignored: function routing is not implemented yet';
 

@@ -2,41 +2,12 @@
  * UpstreamSslConfig (gloo.solo.io): TLS origination to an upstream (§2.2.9), also used by
  * `httpConnectSslConfig` and failover endpoints.
  *
- * The downstream SslConfig pieces (SslParameters, SslFiles, SDSConfig) belong in `./ssl.ts`; until
- * that file exists they are defined here with the same shapes, and this file re-exports them.
+ * The pieces shared with downstream SslConfig (SslParameters, SslFiles, SDSConfig) come from `./ssl.ts`.
  */
-import { str, bool, arr, enumOf, type Infer } from '../schema.js';
+import { str, bool, arr, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
-import { notYetObj } from './upstream-common.js';
-
-/** `{minimumProtocolVersion, maximumProtocolVersion, cipherSuites[], ecdhCurves[]}`. */
-export const SslParameters = notYetObj('ignored', {
-  minimumProtocolVersion: enumOf(['TLS_AUTO', 'TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'] as const),
-  maximumProtocolVersion: enumOf(['TLS_AUTO', 'TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'] as const),
-  cipherSuites: arr(str()),
-  ecdhCurves: arr(str()),
-});
-export type SslParameters = Infer<typeof SslParameters>;
-
-/** `{tlsCert, tlsKey, rootCa, ocspStaple}`: file paths inside the proxy. */
-export const SslFiles = notYetObj('ignored', { tlsCert: str(), tlsKey: str(), rootCa: str(), ocspStaple: str() });
-export type SslFiles = Infer<typeof SslFiles>;
-
-/** `{targetUri, callCredentials | clusterName, certificatesSecretName, validationContextName}`. */
-export const SDSConfig = notYetObj(
-  'ignored',
-  {
-    targetUri: str(),
-    callCredentials: notYetObj('ignored', {
-      fileCredentialSource: notYetObj('ignored', { tokenFileName: str(), header: str() }),
-    }),
-    clusterName: str(),
-    certificatesSecretName: str(),
-    validationContextName: str(),
-  },
-  { oneofs: [['callCredentials', 'clusterName']] },
-);
-export type SDSConfig = Infer<typeof SDSConfig>;
+import { notYetObj } from './field-support.js';
+import { SDSConfig, SslFiles, SslParameters } from './ssl.js';
 
 /**
  * Example: `{secretRef: {name: upstream-tls, namespace: gloo-system}, sni: api.example.com,

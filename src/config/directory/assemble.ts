@@ -14,7 +14,7 @@ import { comparePaths } from './layout.js';
  */
 export function assembleSnapshot(files: readonly FileState[], extraErrors: readonly LoadError[] = []): ApiSnapshot {
   const snapshot = emptySnapshot();
-  const lists = snapshot as unknown as Record<string, AnyResource[]>;
+  const lists = snapshot as unknown as Record<string, AnyResource[] | undefined>;
   const errors: LoadError[] = [...extraErrors];
   const firstAt = new Map<string, { file: string; line: number }>();
   for (const file of files) {
@@ -35,8 +35,16 @@ export function assembleSnapshot(files: readonly FileState[], extraErrors: reado
         );
         continue;
       }
+      const list = lists[(SNAPSHOT_FIELD as Record<string, string | undefined>)[r.kind] ?? ''];
+      if (!list) {
+        // A kind the loader knows but the snapshot has no place for: say so rather than drop it silently.
+        errors.push(
+          Object.freeze({ file: where.file, line: where.line, column: 1, message: `kind ${r.kind} is not served from a config directory yet; ignored` }),
+        );
+        continue;
+      }
       firstAt.set(id, where);
-      lists[SNAPSHOT_FIELD[r.kind]]!.push(r);
+      list.push(r);
     }
   }
   // Stable sort: errors at the same position keep the loader's order.

@@ -4,11 +4,16 @@
  *
  * Watching is only a trigger: every change event (debounced, bursts coalesced) leads to a re-scan,
  * which stats every file and re-reads only those that changed, so a missed or mislabelled event
- * cannot leave the snapshot wrong. `fs.watch(dir, {recursive: true})` is the default (reliable on
- * Linux with Node 20, including sub-directories created later); `watch: 'directories'` watches each
- * directory found by the scan instead (platforms without recursive watching, symbolic links to
- * directories). A periodic re-scan (`resyncMs`) covers what no watcher reports (inotify queue
- * overflow, network file systems). A snapshot deep-equal to the last one published is not published.
+ * cannot leave the snapshot wrong. A periodic re-scan (`resyncMs`) covers what no watcher reports
+ * (inotify queue overflow, edits through hard links, network file systems). A snapshot deep-equal
+ * to the last one published is not published.
+ *
+ * Why one non-recursive `fs.watch` per directory, not `fs.watch(dir, {recursive: true})`: on Linux,
+ * Node 20 emulates recursive watching with one inotify watch per *file*, keyed by path; after an
+ * atomic save (write a temp file, rename it over — what editors, kubectl cp and ConfigMap updates
+ * do) the watch stays on the dead inode and later edits and the deletion of that file are never
+ * reported (verified on Node 20.20). A directory watch reports every change to its entries, and the
+ * scan already knows every directory, so it adds and drops watchers as directories come and go.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
@@ -31,8 +36,6 @@ export interface DirectorySourceOptions {
   maxDelayMs?: number;
   /** Full re-scan period as a safety net for missed events; 0 disables. Default 10 s. */
   resyncMs?: number;
-  /** `recursive` (one watcher, default; falls back to `directories` where unsupported) or `directories`. */
-  watch?: 'recursive' | 'directories';
   logger?: DirectorySourceLogger;
 }
 
@@ -49,10 +52,8 @@ export class DirectoryConfigSource implements ConfigSource {
   private readonly debounceMs: number;
   private readonly maxDelayMs: number;
   private readonly resyncMs: number;
-  private mode: 'recursive' | 'directories';
   private onSnapshot: ((snapshot: ApiSnapshot) => void) | undefined;
   private published: ApiSnapshot | undefined;
-  private recursiveWatcher: { watcher: FSWatcher; rootId: string } | undefined;
   /** Keyed by `path` NUL `dev:ino`. */
   private readonly dirWatchers = new Map<string, FSWatcher>();
   private debounceTimer: NodeJS.Timeout | undefined;
@@ -69,7 +70,6 @@ export class DirectoryConfigSource implements ConfigSource {
     this.debounceMs = opts.debounceMs ?? 50;
     this.maxDelayMs = opts.maxDelayMs ?? Math.max(20 * this.debounceMs, 1000);
     this.resyncMs = opts.resyncMs ?? 10_000;
-    this.mode = opts.watch ?? 'recursive';
   }
 
   get dir(): string {
@@ -90,7 +90,7 @@ export class DirectoryConfigSource implements ConfigSource {
       this.resyncTimer = setInterval(() => this.requestRefresh(), this.resyncMs);
       this.resyncTimer.unref();
     }
-    this.logger.info('watching config directory', { dir: this.dir, watch: this.mode });
+    this.logger.info('watching config directory', { dir: this.dir });
   }
 
   async stop(): Promise<void> {
@@ -176,25 +176,7 @@ export class DirectoryConfigSource implements ConfigSource {
 
   /** Makes the watchers match the directories found; true when a watcher was added. */
   private syncWatchers(directories: readonly WalkedDirectory[]): boolean {
-    if (this.stopped || directories.length === 0) return false;
-    if (this.mode === 'recursive') {
-      const root = directories[0]!;
-      if (this.recursiveWatcher?.rootId === root.id) return false;
-      this.recursiveWatcher?.watcher.close(); // the directory was replaced: watch the new one
-      this.recursiveWatcher = undefined;
-      try {
-        const watcher = watch(this.dir, { recursive: true }, () => this.onChange());
-        watcher.on('error', (err) => this.onWatchError(err));
-        this.recursiveWatcher = { watcher, rootId: root.id };
-        return true;
-      } catch (err) {
-        this.logger.warn('recursive watching unavailable, watching each directory', {
-          dir: this.dir,
-          error: (err as Error).message,
-        });
-        this.mode = 'directories';
-      }
-    }
+    if (this.stopped) return false;
     let added = false;
     const wanted = new Set(directories.map((d) => `${d.path}\0${d.id}`));
     for (const [key, w] of this.dirWatchers) {
@@ -226,16 +208,7 @@ export class DirectoryConfigSource implements ConfigSource {
     return added;
   }
 
-  private onWatchError(err: Error): void {
-    this.logger.warn('config directory watcher failed; re-creating it', { dir: this.dir, error: err.message });
-    this.recursiveWatcher?.watcher.close();
-    this.recursiveWatcher = undefined;
-    this.onChange(); // the next scan re-creates the watcher (or keeps the last snapshot if the directory is gone)
-  }
-
   private closeWatchers(): void {
-    this.recursiveWatcher?.watcher.close();
-    this.recursiveWatcher = undefined;
     for (const w of this.dirWatchers.values()) w.close();
     this.dirWatchers.clear();
   }

@@ -39,7 +39,7 @@ export function reportDomainConflicts(
   if (conflicting.length > 0) {
     reports.addError(
       gateway,
-      `domain conflict: the following domains are present in more than one of the virtual services associated with this gateway: [${conflicting.join(', ')}]`,
+      `domain conflict: the following domains are present in more than one of the virtual services associated with this gateway: [${conflicting.map((d) => (d === '' ? "''" : d)).join(', ')}]`,
     );
   }
 }

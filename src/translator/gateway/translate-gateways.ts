@@ -131,7 +131,8 @@ function listenerForGateway(
   if (reports.hasErrors(gw)) return undefined; // e.g. a bind address shared with another gateway
   if (!spec.httpGateway) {
     const type = spec.tcpGateway ? 'tcpGateway' : 'hybridGateway';
-    reports.addWarning(gw, `${type} gateways are not served yet: the gateway opens no listener`);
+    if (!gw.unsupported.some((u) => u.path === `spec.${type}`))
+      reports.addWarning(gw, `${type} gateways are not served yet: the gateway opens no listener`);
     return undefined;
   }
   const http: HttpGateway = spec.httpGateway;
@@ -145,11 +146,14 @@ function listenerForGateway(
   if (virtualHosts.length === 0) return undefined;
   const bindAddress = bindAddressOf(gw);
   const bindPort = spec.bindPort ?? 0;
-  return {
+  const listener: ProxyListener = {
     name: listenerName(bindAddress, bindPort),
     bindAddress,
     bindPort,
     httpListener: { virtualHosts },
     metadataStatic: sourceMetadata([gw]),
   };
+  // SSL gateways carry the SslConfigs of their VirtualServices (one filter chain each, spec §1.4 step 6).
+  if (spec.ssl) listener.sslConfigurations = selected.map((vs) => vs.spec.sslConfig).filter((c) => c != null);
+  return listener;
 }

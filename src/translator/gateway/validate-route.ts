@@ -18,7 +18,7 @@ export function regexError(pattern: string): string | null {
   try {
     new RE2(pattern);
   } catch (e) {
-    err = `error parsing regexp: ${(e as Error).message}`;
+    err = `error parsing regexp: ${(e as Error).message.replace(/\\\//g, "/")}`;
   }
   if (compiled.size >= MAX_CACHED) compiled.clear();
   compiled.set(pattern, err);

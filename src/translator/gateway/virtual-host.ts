@@ -37,7 +37,10 @@ export function namespaceRouteAction(action: RouteAction, namespace: string): Ro
 function translateRoute(vs: Resource<'VirtualService'>, route: GatewayRoute, index: number, reports: Reports): ProxyRoute | undefined {
   const label = route.name ? `route ${index} (${route.name})` : `route ${index}`;
   if (route.delegateAction) {
-    reports.addWarning(vs, `${label}: delegateAction is not implemented yet (RouteTable delegation, issue 3); the route is dropped`);
+    // Said once: the unsupported-field warning for the field already tells the user, when present.
+    const path = `spec.virtualHost.routes[${index}].delegateAction`;
+    if (!vs.unsupported.some((u) => u.path === path))
+      reports.addWarning(vs, `${label}: delegateAction is not implemented yet (RouteTable delegation, issue 3); the route is dropped`);
     return undefined;
   }
   if (route.graphqlApiRef) return undefined; // reported as an unsupported field

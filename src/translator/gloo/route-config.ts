@@ -39,7 +39,7 @@ function translateRoute(params: VirtualHostParams, registry: PluginRegistry, rou
 
 function translateVirtualHost(params: VirtualHostParams, registry: PluginRegistry, vh: ProxyVirtualHost): envoy.VirtualHost {
   const name = envoyVirtualHostName(vh.name ?? '');
-  const out: envoy.VirtualHost = { name, domains: vh.domains && vh.domains.length > 0 ? vh.domains : ['*'], routes: [] };
+  const out: envoy.VirtualHost = { name, domains: vh.domains && vh.domains.length > 0 ? [...vh.domains] : ['*'], routes: [] };
   (vh.routes ?? []).forEach((route, i) => {
     try {
       out.routes.push(...translateRoute(params, registry, route, i, name));

@@ -36,6 +36,11 @@ export function translateProxy(proxy: Resource<'Proxy'>, snapshot: ApiSnapshot, 
   for (const l of proxy.spec.listeners ?? []) {
     const report = sourceSink(reports, proxy, l.metadataStatic);
     if (!l.httpListener) continue; // tcp / hybrid / aggregate: reported as unsupported fields
+    if (Array.isArray(l.sslConfigurations) && l.sslConfigurations.length > 0) {
+      // Better a closed port than plain HTTP where clients expect TLS.
+      report.warning(`TLS is not served yet: listener ${l.name ?? ''} is not opened`);
+      continue;
+    }
     try {
       const listener = translateHttpListener({ ...params, listener: l, report }, registry, l);
       const routeConfig = translateRouteConfiguration(params, registry, l);

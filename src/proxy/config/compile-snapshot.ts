@@ -1,0 +1,44 @@
+/**
+ * Compiles one xDS snapshot into the immutable config the data plane serves: route tables (by
+ * RouteConfiguration name), the listeners to bind with their connection managers, and the cluster
+ * set built by the cluster manager. Compilation never throws: a resource that cannot be compiled is
+ * logged with its name and left out, and everything else is served.
+ */
+import type { XdsSnapshot } from '../../xds/envoy-types.js';
+import { compileListener, type ListenerConfig } from '../listener/compile-listener.js';
+import type { Logger } from '../logger.js';
+import { compileRouteConfiguration, type RouteTable } from '../router/route-table.js';
+import type { ProxyStats } from '../stats.js';
+import type { ClusterSet } from '../upstream/upstream-cluster.js';
+
+export interface CompiledConfig {
+  readonly version: string;
+  readonly listeners: readonly ListenerConfig[];
+  readonly routeTables: ReadonlyMap<string, RouteTable>;
+  readonly clusters: ClusterSet;
+}
+
+export function compileSnapshot(snapshot: XdsSnapshot, clusters: ClusterSet, stats: ProxyStats, logger: Logger): CompiledConfig {
+  const routeTables = new Map<string, RouteTable>();
+  for (const rc of snapshot.routes ?? []) {
+    if (routeTables.has(rc.name)) {
+      logger.warn('duplicate route configuration name; the first one is used', { routeConfig: rc.name });
+      continue;
+    }
+    try {
+      routeTables.set(rc.name, compileRouteConfiguration(rc, clusters, logger));
+    } catch (err) {
+      logger.warn('route configuration rejected', { routeConfig: rc.name, err });
+    }
+  }
+  const listeners: ListenerConfig[] = [];
+  for (const l of snapshot.listeners ?? []) {
+    try {
+      const c = compileListener(l, { routeTables, clusters, stats, logger });
+      if (c !== null) listeners.push(c);
+    } catch (err) {
+      logger.warn('listener rejected', { listener: l.name, err });
+    }
+  }
+  return Object.freeze({ version: snapshot.version, listeners: Object.freeze(listeners), routeTables, clusters });
+}

@@ -1,0 +1,201 @@
+/**
+ * Listener management: one node:http server per served Envoy Listener, keyed by its address and
+ * port. On each config:
+ * - a listener that survives (same address and port) keeps its socket; new requests go to the new
+ *   config's connection manager, requests in flight finish on the one they started with;
+ * - a removed listener stops accepting and drains: in-flight requests finish, idle keep-alive
+ *   connections are closed (and responses on draining listeners say `connection: close`); after
+ *   `drainTimeoutMs` the remaining connections are cut;
+ * - a bind failure (EADDRINUSE…) is reported through `onListenerError` and logged with the
+ *   listener's name, address and port, never stops the others, and is retried with the next config.
+ * `::` binds all interfaces, dual stack (falling back to 0.0.0.0 where IPv6 is unavailable).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ConnectionManager } from '../http/connection-manager.js';
+import type { Logger } from '../logger.js';
+import type { ListenerConfig, ServerSettings } from './compile-listener.js';
+
+export type ListenerErrorHandler = (listenerName: string, address: string, port: number, err: Error) => void;
+
+export interface ListenerManagerOptions {
+  logger: Logger;
+  onListenerError?: ListenerErrorHandler | undefined;
+  /** How long a removed listener may take to finish its in-flight requests (default 60 s). */
+  drainTimeoutMs?: number;
+}
+
+/** What the manager reports about one listener (for tests and the admin page). */
+export interface ListenerStatus {
+  name: string;
+  address: string;
+  port: number;
+  /** The port actually bound (differs from `port` when the config asks for port 0). */
+  boundPort: number | null;
+  bound: boolean;
+}
+
+const IDLE_SWEEP_MS = 250;
+
+class ListenerSlot {
+  server: Server | null = null;
+  draining = false;
+
+  constructor(
+    public name: string,
+    readonly address: string,
+    readonly port: number,
+    public connectionManager: ConnectionManager,
+    public settings: ServerSettings,
+  ) {}
+
+  /** The server's request listener: reads the current connection manager per request. */
+  readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.draining) res.shouldKeepAlive = false;
+    this.connectionManager.handle(req, res);
+  };
+}
+
+export class ListenerManager {
+  private readonly slots = new Map<string, ListenerSlot>();
+  private readonly drains = new Set<Promise<void>>();
+  private readonly logger: Logger;
+  private readonly onListenerError: ListenerErrorHandler | undefined;
+  private readonly drainTimeoutMs: number;
+
+  constructor(opts: ListenerManagerOptions) {
+    this.logger = opts.logger;
+    this.onListenerError = opts.onListenerError;
+    this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
+  }
+
+  /**
+   * Switches to a new set of listeners. Config of surviving listeners is swapped synchronously (before
+   * the first await), so all listeners move to the new config in the same tick; the returned promise
+   * settles once every new or previously failed listener is bound or has failed.
+   */
+  apply(configs: readonly ListenerConfig[]): Promise<void> {
+    const wanted = new Map<string, ListenerConfig>();
+    for (const c of configs) {
+      const key = slotKey(c.address, c.port);
+      if (wanted.has(key)) {
+        this.logger.warn('two listeners use the same address and port; the second is ignored', {
+          listener: c.name,
+          other: wanted.get(key)!.name,
+          address: c.address,
+          port: c.port,
+        });
+        continue;
+      }
+      wanted.set(key, c);
+    }
+    for (const [key, slot] of this.slots) {
+      if (wanted.has(key)) continue;
+      this.slots.delete(key);
+      this.retire(slot);
+    }
+    const binds: Promise<void>[] = [];
+    for (const [key, c] of wanted) {
+      let slot = this.slots.get(key);
+      if (slot === undefined) {
+        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings);
+        this.slots.set(key, slot);
+      } else {
+        slot.name = c.name;
+        slot.connectionManager = c.connectionManager;
+        slot.settings = c.settings;
+        if (slot.server !== null) applySettings(slot.server, c.settings);
+      }
+      if (slot.server === null) binds.push(this.bind(slot));
+    }
+    return Promise.all(binds).then(() => undefined);
+  }
+
+  /** Stops every listener and waits for them to drain (at most `drainTimeoutMs`, or the given grace). */
+  async close(graceMs?: number): Promise<void> {
+    for (const slot of this.slots.values()) this.retire(slot, graceMs);
+    this.slots.clear();
+    await Promise.all([...this.drains]);
+  }
+
+  status(): ListenerStatus[] {
+    return [...this.slots.values()].map((s) => {
+      const a = s.server?.address();
+      return {
+        name: s.name,
+        address: s.address,
+        port: s.port,
+        boundPort: a && typeof a === 'object' ? a.port : null,
+        bound: s.server !== null,
+      };
+    });
+  }
+
+  private bind(slot: ListenerSlot, host = slot.address): Promise<void> {
+    return new Promise((resolve) => {
+      const server = createServer({ noDelay: true }, slot.onRequest);
+      applySettings(server, slot.settings);
+      const onListening = (): void => {
+        server.off('error', onError);
+        server.on('error', (err) => this.logger.error('listener error', { listener: slot.name, address: slot.address, port: slot.port, err }));
+        slot.server = server;
+        this.logger.info('listener bound', { listener: slot.name, address: slot.address, port: slot.port });
+        resolve();
+      };
+      const onError = (err: NodeJS.ErrnoException): void => {
+        server.off('listening', onListening);
+        if (host === '::' && (err.code === 'EAFNOSUPPORT' || err.code === 'EADDRNOTAVAIL')) {
+          resolve(this.bind(slot, '0.0.0.0'));
+          return;
+        }
+        this.logger.error('listener failed to bind; retrying with the next config', {
+          listener: slot.name,
+          address: slot.address,
+          port: slot.port,
+          err,
+        });
+        try {
+          this.onListenerError?.(slot.name, slot.address, slot.port, err);
+        } catch (cbErr) {
+          this.logger.error('onListenerError callback threw', { listener: slot.name, err: cbErr });
+        }
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen({ host, port: slot.port, ipv6Only: false });
+    });
+  }
+
+  /** Stops accepting and drains a listener's connections. */
+  private retire(slot: ListenerSlot, graceMs = this.drainTimeoutMs): void {
+    slot.draining = true;
+    const server = slot.server;
+    if (server === null) return;
+    slot.server = null;
+    this.logger.info('listener draining', { listener: slot.name, address: slot.address, port: slot.port });
+    const drained = new Promise<void>((resolve) => {
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+      const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+      sweep.unref();
+      deadline.unref();
+      server.close(() => {
+        clearInterval(sweep);
+        clearTimeout(deadline);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    this.drains.add(drained);
+    void drained.finally(() => this.drains.delete(drained));
+  }
+}
+
+function slotKey(address: string, port: number): string {
+  return `${address}|${port}`;
+}
+
+function applySettings(server: Server, s: ServerSettings): void {
+  server.keepAliveTimeout = s.keepAliveTimeout;
+  server.headersTimeout = s.headersTimeout;
+  server.requestTimeout = s.requestTimeout;
+}

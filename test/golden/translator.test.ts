@@ -1,0 +1,78 @@
+/**
+ * Golden tests of the whole translation (STYLE 15): each `translator/<case>.in.yaml` (Gloo resources,
+ * Kubernetes form) is loaded, translated, and compared with `<case>.out.yaml`, which holds the
+ * Proxies, the status of every resource and the xDS resources per node key.
+ * Regenerate with `GOLDEN_UPDATE=1 node --test dist/test/golden/` and review the diff.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadResources } from '../../src/api/load.js';
+import { emptySnapshot, SNAPSHOT_FIELD, type ApiSnapshot } from '../../src/config/snapshot.js';
+import { DEFAULT_NAMESPACE, type AnyResource, type Resource } from '../../src/api/resource.js';
+import { statusFromReport } from '../../src/api/status.js';
+import { translate } from '../../src/translator/translate.js';
+import { defaultGateways } from '../../src/translator/gateway/default-gateways.js';
+
+const DIR = fileURLToPath(new URL('../../../test/golden/translator/', import.meta.url));
+const UPDATE = process.env.GOLDEN_UPDATE === '1';
+
+/** Loads a case file into a snapshot the way the pipeline would, default Gateways included. */
+export function snapshotFromYaml(text: string, file: string): ApiSnapshot {
+  const { resources, errors } = loadResources(text, file);
+  const snapshot = emptySnapshot();
+  const fields = SNAPSHOT_FIELD as Record<string, string | undefined>;
+  const lists = snapshot as unknown as Record<string, AnyResource[] | undefined>;
+  for (const r of resources) lists[fields[r.kind] ?? '']?.push(r);
+  snapshot.errors = errors;
+  if (snapshot.gateways.length === 0) snapshot.gateways = defaultGateways(DEFAULT_NAMESPACE);
+  return snapshot;
+}
+
+function proxyDoc(p: Resource<'Proxy'>): unknown {
+  return { apiVersion: p.apiVersion, kind: p.kind, metadata: p.metadata, spec: p.spec };
+}
+
+function render(snapshot: ApiSnapshot): string {
+  const result = translate(snapshot, { writeNamespace: DEFAULT_NAMESPACE });
+  const statuses: Record<string, unknown> = {};
+  const reports = [...result.reports.all()].sort((a, b) =>
+    `${a.kind} ${a.namespace}.${a.name}`.localeCompare(`${b.kind} ${b.namespace}.${b.name}`),
+  );
+  for (const r of reports) {
+    const s = statusFromReport(r);
+    statuses[`${r.kind} ${r.namespace}.${r.name}`] = s.reason === undefined ? { state: s.state } : { state: s.state, reason: s.reason };
+  }
+  const out: Record<string, unknown> = {
+    proxies: result.proxies.map(proxyDoc),
+    statuses,
+    xds: Object.fromEntries([...result.xds].sort(([a], [b]) => a.localeCompare(b))),
+  };
+  const unattached = snapshot.errors.filter((e) => !e.resource);
+  if (unattached.length > 0) out.loadErrors = unattached;
+  return stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+const cases = readdirSync(DIR)
+  .filter((f) => f.endsWith('.in.yaml'))
+  .sort();
+
+test('there are golden cases', () => assert.ok(cases.length > 0, `no cases in ${DIR}`));
+
+for (const file of cases) {
+  const name = file.slice(0, -'.in.yaml'.length);
+  test(`translator golden: ${name}`, () => {
+    const snapshot = snapshotFromYaml(readFileSync(join(DIR, file), 'utf8'), file);
+    const actual = render(snapshot);
+    const outPath = join(DIR, `${name}.out.yaml`);
+    if (UPDATE) {
+      writeFileSync(outPath, actual);
+      return;
+    }
+    assert.ok(existsSync(outPath), `${name}.out.yaml is missing: run with GOLDEN_UPDATE=1`);
+    assert.equal(actual, readFileSync(outPath, 'utf8'), `${name}: output differs from ${name}.out.yaml (GOLDEN_UPDATE=1 regenerates)`);
+  });
+}

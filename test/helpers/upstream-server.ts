@@ -1,0 +1,178 @@
+/**
+ * A real upstream HTTP server for tests. By default it answers every request with JSON describing
+ * it: `{ name, method, url, headers, body, bodyLength, bodySha256 }` (`body` only for bodies under
+ * 64 KiB). Per-request behaviour is driven by request headers:
+ * - `x-upstream-delay-ms: N`  wait N ms before answering
+ * - `x-upstream-status: N`    answer with status N
+ * - `x-upstream-echo: raw`    stream the request body back as the response body
+ * - `x-upstream-bytes: N`     answer with N bytes (streamed in 64 KiB chunks) instead of JSON
+ * - `x-upstream-die: headers` destroy the socket before answering;
+ *   `x-upstream-die: body` send headers and part of the body, then destroy the socket
+ * Server-wide: `setDelay`, `setStatus`, `kill()` (stop and cut every connection).
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface EchoResponse {
+  name: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: string;
+  bodyLength: number;
+  bodySha256: string;
+}
+
+const SMALL_BODY = 64 * 1024;
+
+export class UpstreamServer {
+  /** Requests received, in order (url, method, headers). */
+  readonly received: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
+  /** Requests whose response was cut short because the proxy (client) closed the connection. */
+  aborted = 0;
+  private delayMs = 0;
+  private status = 200;
+  private readonly waiters: { kind: 'request' | 'abort'; resolve: () => void }[] = [];
+
+  private constructor(
+    readonly name: string,
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static start(name = 'upstream', host = '127.0.0.1'): Promise<UpstreamServer> {
+    return new Promise((resolve, reject) => {
+      let self: UpstreamServer | undefined;
+      const server = createServer((req, res) => self!.handle(req, res));
+      server.keepAliveTimeout = 10_000;
+      server.once('error', reject);
+      server.listen(0, host, () => {
+        self = new UpstreamServer(name, server, (server.address() as { port: number }).port);
+        resolve(self);
+      });
+    });
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+  }
+
+  setStatus(status: number): void {
+    this.status = status;
+  }
+
+  /** Stops the server and cuts every connection; its port then refuses connections. */
+  kill(): Promise<void> {
+    return this.close();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Resolves when the next request arrives. */
+  nextRequest(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ kind: 'request', resolve }));
+  }
+
+  /** Resolves when the next request is abandoned by the client before its response finished. */
+  nextAbort(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ kind: 'abort', resolve }));
+  }
+
+  private notify(kind: 'request' | 'abort'): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.kind !== kind) continue;
+      this.waiters.splice(i, 1);
+      w.resolve();
+    }
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      this.aborted++;
+      this.notify('abort');
+    });
+    this.notify('request');
+    const die = req.headers['x-upstream-die'];
+    if (die === 'headers') {
+      req.socket.destroy();
+      return;
+    }
+    const status = Number(req.headers['x-upstream-status'] ?? this.status);
+    const delay = Number(req.headers['x-upstream-delay-ms'] ?? this.delayMs);
+
+    if (req.headers['x-upstream-echo'] === 'raw') {
+      res.writeHead(status, { 'content-type': 'application/octet-stream' });
+      req.pipe(res);
+      return;
+    }
+    const hash = createHash('sha256');
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (c: Buffer) => {
+      hash.update(c);
+      length += c.length;
+      if (length <= SMALL_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      const answer = (): void => {
+        if (res.destroyed) return;
+        const bytes = req.headers['x-upstream-bytes'];
+        if (bytes !== undefined) return this.sendBytes(res, status, Number(bytes), die === 'body');
+        const echo: EchoResponse = {
+          name: this.name,
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          bodyLength: length,
+          bodySha256: hash.digest('hex'),
+        };
+        if (length <= SMALL_BODY) echo.body = Buffer.concat(chunks).toString('utf8');
+        const out = Buffer.from(JSON.stringify(echo));
+        if (die === 'body') {
+          res.writeHead(status, { 'content-type': 'application/json', 'content-length': out.length + 1000 });
+          res.write(out);
+          setImmediate(() => res.socket?.destroy());
+          return;
+        }
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': out.length, 'x-upstream-name': this.name });
+        res.end(out);
+      };
+      if (delay > 0) setTimeout(answer, delay);
+      else answer();
+    });
+  }
+
+  private sendBytes(res: ServerResponse, status: number, total: number, dieMidway: boolean): void {
+    res.writeHead(status, { 'content-type': 'application/octet-stream', 'content-length': total });
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        if (dieMidway && sent >= total / 2) {
+          res.socket?.destroy();
+          return;
+        }
+        const n = Math.min(chunk.length, total - sent);
+        sent += n;
+        if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      res.end();
+    };
+    pump();
+  }
+}
