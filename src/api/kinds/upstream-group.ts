@@ -10,6 +10,6 @@ import { WeightedDestination } from '../types/destination.js';
  * `destinationSpec`, a `subset` and `options` (WeightedDestinationOptions).
  */
 export const UpstreamGroupSpec = obj({
-  destinations: arr(WeightedDestination).notYet('routes to upstream groups answer 503'),
+  destinations: arr(WeightedDestination).supported(),
 });
 export type UpstreamGroupSpec = Infer<typeof UpstreamGroupSpec>;

@@ -104,7 +104,7 @@ export const RouteAction = obj(
   {
     single: Destination.supported(),
     multi: MultiDestination.supported(),
-    upstreamGroup: ResourceRef.notYet('routes to upstream groups answer 503'),
+    upstreamGroup: ResourceRef.supported(),
     clusterHeader: str().supported(),
     dynamicForwardProxy: DynamicForwardProxyRouteConfig.notYet('ignored'),
   },
