@@ -149,7 +149,7 @@ export class UpstreamServer {
         res.writeHead(status, { 'content-type': 'application/json', 'content-length': out.length, 'x-upstream-name': this.name });
         res.end(out);
       };
-      if (delay > 0) setTimeout(answer, delay);
+      if (delay > 0) setTimeout(answer, delay).unref();
       else answer();
     });
   }

@@ -44,6 +44,22 @@ export class ConfigDirectoryError extends Error {
   }
 }
 
+/** Files read at once: enough to overlap I/O, few enough never to run out of file descriptors. */
+const READ_CONCURRENCY = 32;
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 export class DirectoryReader {
   private states = new Map<string, FileState>();
 
@@ -54,12 +70,10 @@ export class DirectoryReader {
     const walked = await this.walk();
     const rels = [...walked.files.keys()].sort(comparePaths);
     const next = new Map<string, FileState>();
-    const states = await Promise.all(
-      rels.map((rel) => {
-        const { abs, stats } = walked.files.get(rel)!;
-        return refreshFile(abs, rel, stats, layoutHint(rel), this.states.get(rel));
-      }),
-    );
+    const states = await mapLimited(rels, READ_CONCURRENCY, (rel) => {
+      const { abs, stats } = walked.files.get(rel)!;
+      return refreshFile(abs, rel, stats, layoutHint(rel), this.states.get(rel));
+    });
     const present: FileState[] = [];
     for (const s of states) {
       if (!s) continue; // deleted between the walk and the read

@@ -19,7 +19,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { formatLoadError, type LoadError } from '../../api/load.js';
 import type { ApiSnapshot, ConfigSource } from '../snapshot.js';
-import { DirectoryReader, type WalkedDirectory } from './directory-reader.js';
+import { ConfigDirectoryError, DirectoryReader, type WalkedDirectory } from './directory-reader.js';
 
 export interface DirectorySourceLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -81,7 +81,14 @@ export class DirectoryConfigSource implements ConfigSource {
     if (this.onSnapshot) throw new Error('DirectoryConfigSource already started');
     this.onSnapshot = onSnapshot;
     this.stopped = false;
-    const first = await this.reader.scan();
+    this.published = undefined; // a new subscriber always gets the first snapshot
+    let first;
+    try {
+      first = await this.reader.scan();
+    } catch (err) {
+      this.onSnapshot = undefined;
+      throw err;
+    }
     if (this.stopped) return;
     // A file created between the scan and the watchers' start is caught by one more scan.
     if (this.syncWatchers(first.directories)) this.onChange();
@@ -140,9 +147,13 @@ export class DirectoryConfigSource implements ConfigSource {
     try {
       result = await this.reader.scan();
     } catch (err) {
+      if (!(err instanceof ConfigDirectoryError)) {
+        this.logger.error('config directory scan failed', { dir: this.dir, error: (err as Error).stack ?? String(err) });
+        return;
+      }
       // The directory itself is gone or unreadable (being remounted, replaced): keep serving the last
       // snapshot rather than dropping all configuration; the resync timer notices when it is back.
-      if (!this.dirMissing) this.logger.error((err as Error).message + '; keeping the last configuration', { dir: this.dir });
+      if (!this.dirMissing) this.logger.error(`${err.message}; keeping the last configuration`, { dir: this.dir });
       this.dirMissing = true;
       this.closeWatchers();
       return;

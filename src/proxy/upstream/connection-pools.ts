@@ -48,7 +48,7 @@ export class ConnectionPools {
   private closeGracefully(pool: Pool, key: string): void {
     const p = pool
       .close()
-      .catch((err: unknown) => this.logger.warn('closing upstream pool failed', { pool: key.replace(/\u0000/g, ' '), err }))
+      .catch((err: unknown) => this.logger.warn('closing upstream pool failed', { pool: key.split('\u0000').join(' '), err }))
       .finally(() => this.closing.delete(p));
     this.closing.add(p);
   }

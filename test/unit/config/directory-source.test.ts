@@ -378,6 +378,58 @@ describe('DirectoryConfigSource watching', () => {
   });
 });
 
+describe('DirectoryConfigSource resilience and logging', () => {
+  it('keeps the last configuration while the directory is gone, and recovers when it is back', async () => {
+    const parent = makeTempDir();
+    const dir = join(parent, 'config');
+    writeIn(dir, 'u.yaml', upstreamKube('u', 'gloo-system', 1));
+    const log = new SnapshotLog();
+    const source = new DirectoryConfigSource({ dir, debounceMs: 10, resyncMs: 50 });
+    try {
+      await source.start(log.push);
+      rmSync(dir, { recursive: true });
+      await sleep(300); // several resync periods
+      assert.ok(log.all.every((s) => s.upstreams.length === 1), 'never published an empty configuration');
+      writeIn(dir, 'v.yaml', upstreamKube('v', 'gloo-system', 2));
+      const back = await log.waitFor((s) => upstreamPort(s, 'gloo-system.v') === 2, 'directory back');
+      assert.deepEqual(keys(back.upstreams), ['gloo-system.v']);
+      // Watching again (resync off would not matter now): a later edit is seen.
+      writeAtomic(dir, 'v.yaml', upstreamKube('v', 'gloo-system', 3));
+      await log.waitFor((s) => upstreamPort(s, 'gloo-system.v') === 3, 'edit after recovery');
+    } finally {
+      await source.stop();
+      removeDir(parent);
+    }
+  });
+
+  it('logs each new error once and survives a failing subscriber', async () => {
+    const dir = makeTempDir();
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const logger = { info() {}, warn: (m: string) => warnings.push(m), error: (m: string) => errors.push(m) };
+    const log = new SnapshotLog();
+    const source = new DirectoryConfigSource({ dir, debounceMs: 10, resyncMs: 0, logger });
+    try {
+      await source.start((s) => {
+        log.push(s);
+        if (s.upstreams.length === 1) throw new Error('subscriber failed'); // only for the 'boom' snapshot
+      });
+      writeAtomic(dir, 'bad.yaml', 'kind: [\n');
+      await log.waitFor((s) => s.errors.length === 1, 'syntax error');
+      writeAtomic(dir, 'u.yaml', upstreamKube('boom', 'gloo-system', 1));
+      await log.waitFor((s) => s.upstreams.length === 1, 'boom');
+      writeAtomic(dir, 'v.yaml', upstreamKube('v', 'gloo-system', 1));
+      await log.waitFor((s) => s.upstreams.length === 2, 'published after the subscriber failed');
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /^config error: bad\.yaml:\d+:\d+: /);
+      assert.equal(errors.length, 1);
+    } finally {
+      await source.stop();
+      removeDir(dir);
+    }
+  });
+});
+
 describe('DirectoryReader: re-reads only what changed', () => {
   it('reuses the resources of unchanged (or merely touched) files and re-parses changed ones', async () => {
     const dir = makeTempDir();
