@@ -71,7 +71,7 @@ test('/ready answers 200 once the configuration is serving', async () => {
 test('glooctl shows an Accepted VirtualService, its upstream, gateway and proxy', async () => {
   const vsTable = await glooctl(gloo, 'get', 'vs');
   assert.equal(vsTable.code, 0, vsTable.stderr);
-  assert.match(vsTable.stdout, /VIRTUAL SERVICE \| DISPLAY NAME \| DOMAINS/);
+  assert.match(vsTable.stdout, /VIRTUAL SERVICE \| DISPLAY NAME \| +DOMAINS +\| SSL/);
   assert.match(vsTable.stdout, /\| good +\| +\| good\.example\.com \| none \| Accepted /);
   assert.match(vsTable.stdout, /\/ -> gloo-system\.echo \(upstream\)/);
 

@@ -1,7 +1,7 @@
 /**
  * Route destinations (gloo.solo.io RouteAction / Destination): where a route sends traffic.
  */
-import { obj, str, bool, uint32, arr, map, any, enumOf, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, arr, map, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
 import { WeightedDestinationOptions } from './options.js';
 import { notYetObj } from './upstream-common.js';
