@@ -4,7 +4,7 @@
  * spec fields at the top level). Every problem is reported as `file:line:column: field: message`.
  */
 import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
-import { findKind, type KindInfo } from './kinds.js';
+import { KINDS, findKind, type KindInfo } from './kinds.js';
 import { validate, formatPath, type PathSegment } from './schema.js';
 import { ObjectMeta } from './types/core.js';
 import { DEFAULT_NAMESPACE, type AnyResource, type Metadata } from './resource.js';
@@ -188,7 +188,7 @@ function loadDocument(doc: Document.Parsed, file: string, hint: LayoutHint, lc: 
 }
 
 function kindList(): string {
-  return 'Gateway, VirtualService, RouteTable, Upstream, UpstreamGroup, Settings, Proxy, AuthConfig, RateLimitConfig, Secret';
+  return KINDS.map((k) => k.kind).join(', ');
 }
 
 /** The decoded data of a Secret: `data` (base64) overlaid by `stringData`, as Kubernetes does. */

@@ -13,6 +13,7 @@ import { kindInfo } from '../api/kinds.js';
 import { statusFromReport, REPORTER, type Status } from '../api/status.js';
 import type { Reports } from '../translator/reports.js';
 import { translate } from '../translator/translate.js';
+import { allSnapshotResources } from '../translator/snapshot-reports.js';
 import { defaultGateways } from '../translator/gateway/default-gateways.js';
 import type { SnapshotCache } from '../xds/cache.js';
 import type { XdsSnapshot } from '../xds/envoy-types.js';
@@ -134,18 +135,8 @@ export class ControlPlane {
 
   private recordStatuses(snapshot: ApiSnapshot, proxies: Resource<'Proxy'>[], reports: Reports): void {
     const next = new Map<string, ResourceWithStatus>();
-    const all: AnyResource[] = [
-      ...snapshot.gateways,
-      ...snapshot.virtualServices,
-      ...snapshot.routeTables,
-      ...snapshot.upstreams,
-      ...snapshot.upstreamGroups,
-      ...snapshot.settings,
-      ...snapshot.authConfigs,
-      ...snapshot.rateLimitConfigs,
-      ...snapshot.secrets,
-      ...proxies,
-    ];
+    // Every input resource (user-written Proxies are replaced by the ones the translator produced).
+    const all: AnyResource[] = [...allSnapshotResources(snapshot).filter((r) => r.kind !== 'Proxy'), ...proxies];
     // Which Proxies each resource contributed to, from the sources recorded on the Proxy.
     const contributedTo = new Map<string, Set<string>>();
     for (const p of proxies) {

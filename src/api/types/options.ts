@@ -64,16 +64,16 @@ export type EarlyHeaderManipulation = Infer<typeof EarlyHeaderManipulation>;
 
 /** `{retryOn, numRetries, perTryTimeout, retryBackOff {baseInterval, maxInterval}, retriableStatusCodes[] …}`. */
 export const RetryPolicy = notYetObj('ignored', {
-    retryOn: str(),
-    numRetries: uint32(),
-    perTryTimeout: duration(),
-    retryBackOff: notYetObj('ignored', { baseInterval: duration(), maxInterval: duration() }, { required: ['baseInterval'] }),
-    previousPriorities: notYetObj('ignored', { updateFrequency: uint32() }),
-    retriableStatusCodes: arr(uint32()),
-    rateLimitedRetryBackOff: notYetObj('ignored', {
-      resetHeaders: arr(notYetObj('ignored', { name: str(), format: enumOf(['SECONDS', 'UNIX_TIMESTAMP'] as const) })),
-      maxInterval: duration(),
-    }),
+  retryOn: str(),
+  numRetries: uint32(),
+  perTryTimeout: duration(),
+  retryBackOff: notYetObj('ignored', { baseInterval: duration(), maxInterval: duration() }, { required: ['baseInterval'] }),
+  previousPriorities: notYetObj('ignored', { updateFrequency: uint32() }),
+  retriableStatusCodes: arr(uint32()),
+  rateLimitedRetryBackOff: notYetObj('ignored', {
+    resetHeaders: arr(notYetObj('ignored', { name: str(), format: enumOf(['SECONDS', 'UNIX_TIMESTAMP'] as const) })),
+    maxInterval: duration(),
+  }),
 });
 export type RetryPolicy = Infer<typeof RetryPolicy>;
 

@@ -29,15 +29,5 @@ export const LabelSelector = notYetObj('ignored', {
   matchExpressions: arr(notYetObj('ignored', { key: str(), operator: str(), values: arr(str()) })),
 });
 
-/** Envoy RegexMatcher (solo.io.envoy.type.matcher.v3): `{googleRe2 {maxProgramSize}, regex}`. */
-export const RegexMatcher = notYetObj('ignored', {
-  googleRe2: notYetObj('ignored', { maxProgramSize: uint32() }),
-  regex: str(),
-});
-
-/** Envoy StringMatcher: oneof `exact | prefix | suffix | safeRegex | contains`, plus `ignoreCase`. */
-export const StringMatcher = notYetObj(
-  'ignored',
-  { exact: str(), prefix: str(), suffix: str(), safeRegex: RegexMatcher, contains: str(), ignoreCase: bool() },
-  { oneofs: [['exact', 'prefix', 'suffix', 'safeRegex', 'contains']] },
-);
+/** Envoy RegexMatcher and StringMatcher: one definition, in matchers.ts. */
+export { RegexMatcher, StringMatcher } from './matchers.js';

@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ConnectionManager } from '../http/connection-manager.js';
+import { sendLocalReply } from '../http/local-reply.js';
 import type { Logger } from '../logger.js';
 import type { ListenerConfig, ServerSettings } from './compile-listener.js';
 
@@ -46,12 +47,23 @@ class ListenerSlot {
     readonly port: number,
     public connectionManager: ConnectionManager,
     public settings: ServerSettings,
+    private readonly logger: Logger,
   ) {}
 
   /** The server's request listener: reads the current connection manager per request. */
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.draining) res.shouldKeepAlive = false;
-    this.connectionManager.handle(req, res);
+    try {
+      this.connectionManager.handle(req, res);
+    } catch (err) {
+      // A bug must cost one request, never the process.
+      this.logger.error('request handling failed', { listener: this.name, url: req.url, err });
+      try {
+        sendLocalReply(res, 500, null);
+      } catch {
+        res.destroy();
+      }
+    }
   };
 }
 
@@ -97,7 +109,7 @@ export class ListenerManager {
     for (const [key, c] of wanted) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
-        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings);
+        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger);
         this.slots.set(key, slot);
       } else {
         slot.name = c.name;

@@ -110,7 +110,7 @@ test('§7.1 discovered petstore upstream with REST functions loads', () => {
   assert.deepEqual(findPets.headers!['content-type'], {});
   assert.equal(rest.transformations!.addPet!.headers![':method']!.text, 'POST');
   // kube upstreams are typed but not implemented: reported once, at the top of the sub-tree.
-  assert.deepEqual(unsupportedPaths(us), ['spec.discoveryMetadata.labels', 'spec.kube']);
+  assert.deepEqual(unsupportedPaths(us), ['spec.kube']);
 });
 
 // §2.2.6 doc example, on a static upstream; plus outlier detection in both spellings.
@@ -464,7 +464,7 @@ spec:
   assert.equal(dests[0]!.weight, 9);
   assert.equal(dests[1]!.destination!.destinationSpec!.rest!.functionName, 'findPetById');
   assert.deepEqual(dests[1]!.destination!.destinationSpec!.rest!.parameters!.headers, { ':path': '/petstore/findWithId/{id}' });
-  assert.deepEqual(unsupportedPaths(ug!), ['spec.destinations']);
+  assert.deepEqual(unsupportedPaths(ug!), ['spec.destinations[1].destination.destinationSpec']);
 });
 
 test('destinationSpec is a oneof with typed members', () => {
