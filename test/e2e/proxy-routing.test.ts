@@ -218,6 +218,12 @@ describe('gateway-proxy routing (e2e)', () => {
     assert.equal(r.status, 200); // falls through to the catch-all
   });
 
+  it('rejects oversized request headers (431) and keeps serving', async () => {
+    const raw = await rawHttp(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`);
+    assert.match(raw, /^HTTP\/1\.1 431 /);
+    assert.equal((await h.get(`${base}/after-431`)).status, 200);
+  });
+
   it('counts requests per cluster by status class', () => {
     const a = h.proxy.stats.clusters['a_default']!;
     assert.ok(a.upstream_rq_total >= 5);
