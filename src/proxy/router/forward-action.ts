@@ -118,13 +118,6 @@ export class ForwardAction {
     }
   }
 
-  /** Name of the cluster a request asked for, for logs (weighted and header modes are per request). */
-  describeClusters(): string {
-    if (this.mode === ClusterMode.Single) return this.clusterName;
-    if (this.mode === ClusterMode.Weighted) return this.weighted!.names.join(',');
-    return `header:${this.clusterHeader}`;
-  }
-
   get rewritesPath(): boolean {
     return this.prefixRewrite !== null || this.regexRewrite !== null;
   }
