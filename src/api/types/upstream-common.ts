@@ -3,7 +3,7 @@
  * the few protobuf messages several of them reuse (header value options, label selectors, Envoy
  * string matchers, Struct-valued maps), and `notYetObj` re-exported for them.
  */
-import { str, bool, uint32, arr, map, struct } from '../schema.js';
+import { str, bool, arr, map, struct } from '../schema.js';
 import { notYetObj } from './field-support.js';
 import { ResourceRef } from './core.js';
 
