@@ -9,9 +9,9 @@
  *   httpGateway: {virtualServiceSelector: {team: a}, options: {healthCheck: {path: /healthz}}}
  *   proxyNames: [gateway-proxy]
  */
-import { obj, str, bool, uint32, arr, map, enumOf, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, arr, map, type Infer } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
-import { CidrRange, Selector } from '../types/matchers.js';
+import { CidrRange, Selector, SelectorExpression } from '../types/matchers.js';
 import { SslConfig } from '../types/ssl.js';
 import {
   HttpConnectionManagerSettings,
@@ -23,21 +23,8 @@ import {
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 
-export const LabelExpression = obj({
-  key: str(),
-  operator: enumOf([
-    'Equals',
-    'DoubleEquals',
-    'NotEquals',
-    'In',
-    'NotIn',
-    'Exists',
-    'DoesNotExist',
-    'GreaterThan',
-    'LessThan',
-  ] as const),
-  values: arr(str()),
-});
+/** A label-selector requirement `{key, operator, values[]}`. */
+export const LabelExpression = SelectorExpression;
 
 export const HttpGateway = obj({
   virtualServices: arr(ResourceRef).supported(),

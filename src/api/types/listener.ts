@@ -30,6 +30,7 @@ import {
   WafSettings,
 } from './options.js';
 import { notYetObj } from './field-support.js';
+import { GrpcJsonTranscoder } from './grpc-json.js';
 
 /** The note of a top-level listener option gloo-ts does not implement yet. */
 const later = (what: string) => `${what} is not implemented yet; the field is ignored`;
@@ -367,28 +368,7 @@ export const GzipOptions = notYetObj('ignored', {
   windowBits: uint32(),
 });
 
-/** grpc_json.options.gloo.solo.io GrpcJsonTranscoder: descriptor oneof, services, print options … */
-export const GrpcJsonTranscoder = notYetObj(
-  'ignored',
-  {
-    protoDescriptor: str(),
-    protoDescriptorBin: str(),
-    protoDescriptorConfigMap: notYetObj('ignored', { configMapRef: ResourceRef, key: str() }),
-    services: arr(str()),
-    printOptions: notYetObj('ignored', {
-      addWhitespace: bool(),
-      alwaysPrintPrimitiveFields: bool(),
-      alwaysPrintEnumsAsInts: bool(),
-      preserveProtoFieldNames: bool(),
-    }),
-    matchIncomingRequestRoute: bool(),
-    ignoredQueryParameters: arr(str()),
-    autoMapping: bool(),
-    ignoreUnknownQueryParameters: bool(),
-    convertGrpcStatus: bool(),
-  },
-  { oneofs: [['protoDescriptor', 'protoDescriptorBin', 'protoDescriptorConfigMap']] },
-);
+export { GrpcJsonTranscoder } from './grpc-json.js';
 
 const DnsRefreshRate = notYetObj('ignored', { baseInterval: duration(), maxInterval: duration() });
 

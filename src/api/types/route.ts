@@ -4,6 +4,7 @@
  */
 import { obj, str, bool, uint32, arr, map, enumOf, struct, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
+import { SelectorExpression } from './matchers.js';
 import { Matcher, RegexMatchAndSubstitute } from './matchers.js';
 import { RouteAction } from './destination.js';
 import { RouteOptions } from './options.js';
@@ -35,21 +36,8 @@ export const DirectResponseAction = obj({
 });
 export type DirectResponseAction = Infer<typeof DirectResponseAction>;
 
-export const LabelExpression = obj({
-  key: str(),
-  operator: enumOf([
-    'Equals',
-    'DoubleEquals',
-    'NotEquals',
-    'In',
-    'NotIn',
-    'Exists',
-    'DoesNotExist',
-    'GreaterThan',
-    'LessThan',
-  ] as const),
-  values: arr(str()),
-});
+/** A label-selector requirement `{key, operator, values[]}`. */
+export const LabelExpression = SelectorExpression;
 
 export const RouteTableSelector = obj({
   namespaces: arr(str()),

@@ -4,7 +4,6 @@
  * (`subsetSpec`, §2.2.13).
  */
 import { str, bool, arr, map, enumOf, type Infer } from '../schema.js';
-import { ResourceRef } from './core.js';
 import { notYetObj } from './upstream-common.js';
 import { TransformationTemplate } from './transformation.js';
 
@@ -20,29 +19,8 @@ export const RestServiceSpec = notYetObj(FN_NOTE, {
   swaggerInfo: notYetObj(FN_NOTE, { url: str(), inline: str() }, { oneofs: [['url', 'inline']] }),
 });
 
-/** Descriptor oneof: protoDescriptor (path) | protoDescriptorBin (base64) | protoDescriptorConfigMap. */
-export const GrpcJsonTranscoder = notYetObj(
-  'ignored: gRPC-JSON transcoding is not implemented yet',
-  {
-    protoDescriptor: str(),
-    protoDescriptorBin: str(),
-    protoDescriptorConfigMap: notYetObj('ignored', { configMapRef: ResourceRef, key: str() }),
-    services: arr(str()),
-    printOptions: notYetObj('ignored', {
-      addWhitespace: bool(),
-      alwaysPrintPrimitiveFields: bool(),
-      alwaysPrintEnumsAsInts: bool(),
-      preserveProtoFieldNames: bool(),
-    }),
-    matchIncomingRequestRoute: bool(),
-    ignoredQueryParameters: arr(str()),
-    autoMapping: bool(),
-    ignoreUnknownQueryParameters: bool(),
-    convertGrpcStatus: bool(),
-  },
-  { oneofs: [['protoDescriptor', 'protoDescriptorBin', 'protoDescriptorConfigMap']] },
-);
-export type GrpcJsonTranscoder = Infer<typeof GrpcJsonTranscoder>;
+import { GrpcJsonTranscoder } from './grpc-json.js';
+export { GrpcJsonTranscoder };
 
 /** Deprecated gRPC function spec: `{descriptors (base64), grpcServices[] {packageName, serviceName, functionNames[]}}`. */
 export const GrpcServiceSpec = notYetObj(FN_NOTE, {
