@@ -10,16 +10,16 @@ import net from 'node:net';
 import path from 'node:path';
 import { request } from 'undici';
 import { parse as parseYaml } from 'yaml';
-import { startEchoServer, type EchoServer } from '../helpers/echo-server.js';
+import { UpstreamServer } from '../helpers/upstream-server.js';
 import { getFreePort, glooctl, makeConfigDir, startGloo, waitFor, writeConfig, yaml, type GlooProcess } from '../helpers/gloo-process.js';
 
 let gloo: GlooProcess;
 let dir: string;
-let echo: EchoServer;
+let echo: UpstreamServer;
 let port: number;
 
-const get = (p: string, host = 'good.example.com') =>
-  request(`http://127.0.0.1:${port}${p}`, { headers: { host } }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
+const get = (p: string, host = 'good.example.com', headers: Record<string, string> = {}) =>
+  request(`http://127.0.0.1:${port}${p}`, { headers: { host, ...headers } }).then(async (r) => ({ status: r.statusCode, text: await r.body.text() }));
 
 const vs = (name: string, domain: string, routes: string) => `apiVersion: gateway.solo.io/v1
 kind: VirtualService
@@ -47,7 +47,7 @@ async function sourceErrors(): Promise<string[]> {
 }
 
 before(async () => {
-  echo = await startEchoServer('echo');
+  echo = await UpstreamServer.start('echo');
   port = await getFreePort();
   dir = makeConfigDir();
   writeConfig(dir, 'gateways/gloo-system/gw.yaml', yaml.gateway('gw', port));
@@ -188,13 +188,13 @@ ${routeTo('/', 'echo')}`,
 test('hot reload: a request in flight during a config change completes; the next uses the new config', async () => {
   writeConfig(dir, 'virtualservices/gloo-system/reload.yaml', vs('reload', 'reload.example.com', routeTo('/old', 'echo')));
   await waitFor('reload /old to serve', async () => (await get('/old', 'reload.example.com')).status === 200);
-  const inFlight = get('/old?delay=1500', 'reload.example.com');
+  const inFlight = get('/old', 'reload.example.com', { 'x-upstream-delay-ms': '1500' });
   await new Promise((r) => setTimeout(r, 200));
   writeConfig(dir, 'virtualservices/gloo-system/reload.yaml', vs('reload', 'reload.example.com', routeTo('/new', 'echo')));
   await waitFor('reload /new to serve', async () => (await get('/new', 'reload.example.com')).status === 200);
   const r = await inFlight;
   assert.equal(r.status, 200, 'the in-flight request completed');
-  assert.equal(JSON.parse(r.text).path, '/old?delay=1500');
+  assert.equal(JSON.parse(r.text).url, '/old');
   assert.equal((await get('/old', 'reload.example.com')).status, 404);
   fs.rmSync(path.join(dir, 'virtualservices/gloo-system/reload.yaml'));
   await waitFor('the deleted VirtualService to stop serving', async () => (await get('/new', 'reload.example.com')).status === 404);

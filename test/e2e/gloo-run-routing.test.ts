@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
 import { request } from 'undici';
-import { startEchoServer, type EchoServer } from '../helpers/echo-server.js';
+import { UpstreamServer } from '../helpers/upstream-server.js';
 import { getFreePort, makeConfigDir, startGloo, waitFor, writeConfig, yaml, type GlooProcess } from '../helpers/gloo-process.js';
 
 let gloo: GlooProcess;
 let dir: string;
-let a: EchoServer;
-let b: EchoServer;
+let a: UpstreamServer;
+let b: UpstreamServer;
 let port: number;
 
 const get = (path: string, headers: Record<string, string> = {}, method: 'GET' | 'POST' = 'GET') =>
@@ -24,8 +24,8 @@ const get = (path: string, headers: Record<string, string> = {}, method: 'GET' |
   }));
 
 before(async () => {
-  a = await startEchoServer('a');
-  b = await startEchoServer('b');
+  a = await UpstreamServer.start('a');
+  b = await UpstreamServer.start('b');
   port = await getFreePort();
   dir = makeConfigDir();
   writeConfig(dir, 'gateways/gloo-system/gw.yaml', yaml.gateway('gw', port));
@@ -93,34 +93,34 @@ test('exact matcher with prefixRewrite reaches the upstream on the rewritten pat
   const r = await get('/all-pets');
   assert.equal(r.status, 200);
   const echo = JSON.parse(r.text);
-  assert.equal(echo.server, 'a');
-  assert.equal(echo.path, '/api/pets');
+  assert.equal(echo.name, 'a');
+  assert.equal(echo.url, '/api/pets');
   assert.equal((await get('/all-pets/more')).status, 404, 'exact does not match a longer path');
 });
 
 test('prefix matcher routes to an upstream in another namespace', async () => {
   const echo = JSON.parse((await get('/b/anything?x=1')).text);
-  assert.equal(echo.server, 'b');
-  assert.equal(echo.path, '/b/anything?x=1');
+  assert.equal(echo.name, 'b');
+  assert.equal(echo.url, '/b/anything?x=1');
 });
 
 test('regex matcher is a full match and ignores the query string', async () => {
-  assert.equal(JSON.parse((await get('/items/42?debug=1')).text).server, 'a');
+  assert.equal(JSON.parse((await get('/items/42?debug=1')).text).name, 'a');
   assert.equal((await get('/items/42x')).status, 404);
   assert.equal((await get('/items/')).status, 404);
 });
 
 test('header, query parameter and method matchers', async () => {
-  assert.equal(JSON.parse((await get('/hdr', { 'x-team': 'blue' })).text).server, 'b');
-  assert.equal(JSON.parse((await get('/hdr', { 'x-team': 'red' })).text).server, 'a');
-  assert.equal(JSON.parse((await get('/q?version=2')).text).server, 'b');
+  assert.equal(JSON.parse((await get('/hdr', { 'x-team': 'blue' })).text).name, 'b');
+  assert.equal(JSON.parse((await get('/hdr', { 'x-team': 'red' })).text).name, 'a');
+  assert.equal(JSON.parse((await get('/q?version=2')).text).name, 'b');
   assert.equal((await get('/q?version=3')).status, 404);
-  assert.equal(JSON.parse((await get('/m', {}, 'POST')).text).server, 'b');
+  assert.equal(JSON.parse((await get('/m', {}, 'POST')).text).name, 'b');
   assert.equal((await get('/m')).status, 404);
 });
 
 test('caseSensitive: false matches any case', async () => {
-  assert.equal(JSON.parse((await get('/case/x')).text).server, 'a');
+  assert.equal(JSON.parse((await get('/case/x')).text).name, 'a');
 });
 
 test('direct response action', async () => {
@@ -130,13 +130,13 @@ test('direct response action', async () => {
 });
 
 test('prefix rewrite to / keeps the rest of the path', async () => {
-  assert.equal(JSON.parse((await get('/rewrite/pets/1')).text).path, '/pets/1');
+  assert.equal(JSON.parse((await get('/rewrite/pets/1')).text).url, '/pets/1');
 });
 
 test('virtual hosts are chosen by Host: exact, wildcard, then *', async () => {
-  assert.equal(JSON.parse((await get('/all-pets', { host: 'api.example.com' })).text).server, 'b');
-  assert.equal(JSON.parse((await get('/all-pets', { host: 'x.wild.example.com:1234' })).text).server, 'b');
-  assert.equal(JSON.parse((await get('/all-pets', { host: 'other.example.com' })).text).server, 'a');
+  assert.equal(JSON.parse((await get('/all-pets', { host: 'api.example.com' })).text).name, 'b');
+  assert.equal(JSON.parse((await get('/all-pets', { host: 'x.wild.example.com:1234' })).text).name, 'b');
+  assert.equal(JSON.parse((await get('/all-pets', { host: 'other.example.com' })).text).name, 'a');
 });
 
 test('no matching route answers 404', async () => {

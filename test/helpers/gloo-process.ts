@@ -4,26 +4,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const GLOO_BIN = path.join(REPO_ROOT, 'dist/src/cli/gloo.js');
 export const GLOOCTL_BIN = path.join(REPO_ROOT, 'dist/src/cli/glooctl.js');
 
-/** A port nobody listens on right now (bind to 0, read it, close). */
-export async function getFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port nobody listens on right now. */
+export const getFreePort = freePort;
 
 /** Polls `check` until it returns a truthy value; fails with `what` after a generous bound. */
 export async function waitFor<T>(

@@ -1,7 +1,8 @@
 /**
  * AuthConfig (enterprise.gloo.solo.io/v1): external auth policies (§2.11): an ordered list of auth
  * steps (basic, apiKey, oauth2/OIDC, OPA, LDAP, passthrough, HMAC, JWT…) and an optional boolean
- * expression combining them. Also the extauth server settings (`settings.extauth`).
+ * expression combining them. The extauth server settings (`settings.extauth`) are in
+ * `../types/ext-auth-settings.ts`.
  */
 import { obj, arr, str, bool, uint32, int32, duration, map, empty, enumOf, struct, type Infer, type Shape, type ObjectOptions } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
@@ -378,42 +379,3 @@ export const AuthConfigSpec = obj({
   failOnRedirect: bool().notYet('external auth is not implemented yet'),
 });
 export type AuthConfigSpec = Infer<typeof AuthConfigSpec>;
-
-// ---- extauth server settings (settings.extauth, settings.namedExtauth) -----------------------------
-
-const SETTINGS_NOTE = 'ignored: external auth is not implemented yet';
-
-/**
- * enterprise.gloo.solo.io.Settings. Example: `{extauthzServerRef: {name: extauth, namespace: gloo-system},
- * requestTimeout: 0.5s, userIdHeader: x-user-id}`. Service oneof: httpService | grpcService.
- */
-export const ExtAuthSettings = notYetObj(
-  SETTINGS_NOTE,
-  {
-    extauthzServerRef: ResourceRef,
-    httpService: notYetObj(SETTINGS_NOTE, {
-      pathPrefix: str(),
-      request: notYetObj(SETTINGS_NOTE, {
-        allowedHeaders: arr(str()),
-        headersToAdd: map(str()),
-        allowedHeadersRegex: arr(str()),
-      }),
-      response: notYetObj(SETTINGS_NOTE, {
-        allowedUpstreamHeaders: arr(str()),
-        allowedClientHeaders: arr(str()),
-        allowedUpstreamHeadersToAppend: arr(str()),
-      }),
-    }),
-    grpcService: notYetObj(SETTINGS_NOTE, { authority: str() }),
-    userIdHeader: str(),
-    requestTimeout: duration(),
-    failureModeAllow: bool(),
-    requestBody: notYetObj(SETTINGS_NOTE, { maxRequestBytes: uint32(), allowPartialMessage: bool(), packAsBytes: bool() }),
-    clearRouteCache: bool(),
-    statusOnError: uint32(),
-    transportApiVersion: enumOf(['V3'] as const),
-    statPrefix: str(),
-  },
-  { oneofs: [['httpService', 'grpcService']] },
-);
-export type ExtAuthSettings = Infer<typeof ExtAuthSettings>;

@@ -5,7 +5,6 @@
 import { obj, str, uint32, arr, map, any, bool, struct, type Infer } from '../schema.js';
 import { ProxyRoute } from '../types/route.js';
 import { VirtualHostOptions } from '../types/options.js';
-import { ResourceRef } from '../types/core.js';
 import { CidrRange } from '../types/matchers.js';
 import { SslConfig } from '../types/ssl.js';
 import {
@@ -17,10 +16,7 @@ import {
   TcpListenerOptions,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
-
-export const SourceMetadata = obj({
-  sources: arr(obj({ resourceRef: ResourceRef.supported(), resourceKind: str().supported(), observedGeneration: str().supported() })).supported(),
-});
+import { SourceMetadata } from '../types/source-metadata.js';
 
 export const ProxyVirtualHost = obj(
   {

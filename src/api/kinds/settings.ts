@@ -3,14 +3,16 @@
  * (§2.8): config/secret/artifact sources, discovery, the gloo and gateway controllers, Consul,
  * Kubernetes client limits, upstream defaults and the EE extauth / rate-limit / rbac servers.
  */
-import { obj, str, bool, uint32, int32, double, arr, map, duration, any, empty, enumOf, struct, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, int32, double, arr, map, duration, any, empty, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
-import { notYetObj, LabelSelector, StringMatcher, EnvoyHeaderValue } from '../types/upstream-common.js';
+import { notYetObj, LabelSelector, StringMatcher } from '../types/upstream-common.js';
 import { CircuitBreakerConfig } from '../types/upstream-connection.js';
 import { SslParameters } from '../types/ssl.js';
-import { ConsulConsistencyMode } from '../types/upstream-types.js';
-import { Descriptor, SetDescriptor } from './rate-limit-config.js';
-import { ExtAuthSettings } from './auth-config.js';
+import { ConsulConsistencyMode, ConsulQueryOptions } from '../types/upstream-types.js';
+import { Extensions } from '../types/options.js';
+import { ExtProcSettings } from '../types/listener.js';
+import { Descriptor, RateLimitServerSettings, SetDescriptor } from '../types/rate-limit.js';
+import { ExtAuthSettings } from '../types/ext-auth-settings.js';
 
 const later = (what: string) => `${what} is ignored`;
 const IGNORED = 'ignored';
@@ -202,7 +204,7 @@ export const ConsulUpstreamDiscoveryConfiguration = notYetObj(CONSUL_NOTE, {
   rootCa: ResourceRef,
   splitTlsServices: bool(),
   consistencyMode: ConsulConsistencyMode,
-  queryOptions: notYetObj(CONSUL_NOTE, { useCache: bool() }),
+  queryOptions: ConsulQueryOptions,
   serviceTagsAllowlist: arr(str()),
   edsBlockingQueries: bool(),
 });
@@ -217,81 +219,12 @@ export const RateLimitServiceSettings = notYetObj('ignored: global rate limiting
   setDescriptors: arr(SetDescriptor),
 });
 
-/** `{ratelimitServerRef, requestTimeout, denyOnFail, enableXRatelimitHeaders, rateLimitBeforeAuth, grpcService}`. */
-export const RateLimitServerSettings = notYetObj(
-  'ignored: global rate limiting is not implemented yet',
-  {
-    ratelimitServerRef: ResourceRef,
-    requestTimeout: duration(),
-    denyOnFail: bool(),
-    enableXRatelimitHeaders: bool(),
-    rateLimitBeforeAuth: bool(),
-    grpcService: notYetObj(EE_NOTE, { authority: str() }),
-  },
-  { oneofs: [['grpcService']] },
-);
-
 /** `{cachingServiceRef, allowedVaryHeaders[], timeout, maxPayloadSize}`. */
 export const CachingServerSettings = notYetObj(EE_NOTE, {
   cachingServiceRef: ResourceRef,
   allowedVaryHeaders: arr(StringMatcher),
   timeout: duration(),
   maxPayloadSize: uint32(),
-});
-
-const HeaderSendMode = () => enumOf(['DEFAULT', 'SEND', 'SKIP'] as const);
-const BodySendMode = () => enumOf(['NONE', 'STREAMED', 'BUFFERED', 'BUFFERED_PARTIAL'] as const);
-
-/** extproc.options.gloo.solo.io.Settings: an external processing server and its filter's placement. */
-export const ExtProcSettings = notYetObj(EE_NOTE, {
-  grpcService: notYetObj(EE_NOTE, {
-    extProcServerRef: ResourceRef,
-    authority: str(),
-    // Envoy core RetryPolicy {retryBackOff, numRetries}: carried as is.
-    retryPolicy: struct(),
-    timeout: duration(),
-    initialMetadata: arr(EnvoyHeaderValue),
-  }),
-  filterStage: notYetObj(EE_NOTE, {
-    stage: enumOf([
-      'FaultStage',
-      'CorsStage',
-      'WafStage',
-      'AuthNStage',
-      'AuthZStage',
-      'RateLimitStage',
-      'AcceptedStage',
-      'OutAuthStage',
-      'RouteStage',
-    ] as const),
-    predicate: enumOf(['During', 'Before', 'After'] as const),
-  }),
-  failureModeAllow: bool(),
-  processingMode: notYetObj(EE_NOTE, {
-    requestHeaderMode: HeaderSendMode(),
-    responseHeaderMode: HeaderSendMode(),
-    requestBodyMode: BodySendMode(),
-    responseBodyMode: BodySendMode(),
-    requestTrailerMode: HeaderSendMode(),
-    responseTrailerMode: HeaderSendMode(),
-  }),
-  asyncMode: bool(),
-  requestAttributes: arr(str()),
-  responseAttributes: arr(str()),
-  messageTimeout: duration(),
-  statPrefix: str(),
-  // Envoy HeaderMutationRules {allowAllRouting, allowEnvoy, disallowSystem, disallowAll, …}: carried as is.
-  mutationRules: struct(),
-  maxMessageTimeout: duration(),
-  disableClearRouteCache: bool(),
-  forwardRules: notYetObj(EE_NOTE, {
-    allowedHeaders: notYetObj(EE_NOTE, { patterns: arr(StringMatcher) }),
-    disallowedHeaders: notYetObj(EE_NOTE, { patterns: arr(StringMatcher) }),
-  }),
-  filterMetadata: struct(),
-  allowModeOverride: bool(),
-  metadataContextNamespaces: arr(str()),
-  typedMetadataContextNamespaces: arr(str()),
 });
 
 // ---- Settings -----------------------------------------------------------------------------------
@@ -333,7 +266,7 @@ export const SettingsSpec = obj(
     kubernetes: notYetObj(IGNORED, {
       rateLimits: notYetObj(IGNORED, { QPS: double(), burst: uint32() }),
     }).notYet(later('kubernetes')),
-    extensions: notYetObj(IGNORED, { configs: map(struct()) }).notYet(later('extensions')),
+    extensions: Extensions.notYet(later('extensions')),
     extauth: ExtAuthSettings.notYet(later('extauth')),
     namedExtauth: map(ExtAuthSettings).notYet(later('namedExtauth')),
     cachingServer: CachingServerSettings.notYet(later('cachingServer')),

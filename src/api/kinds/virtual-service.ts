@@ -2,9 +2,8 @@
  * VirtualService (gateway.solo.io/v1): a set of domains (one Envoy virtual host) and ordered routes.
  */
 import { obj, str, arr, type Infer } from '../schema.js';
-import { GatewayRoute } from '../types/route.js';
+import { DelegateOptionsRefs, GatewayRoute } from '../types/route.js';
 import { VirtualHostOptions } from '../types/options.js';
-import { ResourceRef } from '../types/core.js';
 import { SslConfig } from '../types/ssl.js';
 
 /** `{domains[], routes[], options?, optionsConfigRefs?}` — one Envoy virtual host. */
@@ -12,7 +11,7 @@ export const VirtualHost = obj({
   domains: arr(str()).supported(),
   routes: arr(GatewayRoute).supported(),
   options: VirtualHostOptions.supported(),
-  optionsConfigRefs: obj({ delegateOptions: arr(ResourceRef) }).notYet('VirtualHostOption references are ignored'),
+  optionsConfigRefs: DelegateOptionsRefs.notYet('VirtualHostOption references are ignored'),
 });
 export type VirtualHost = Infer<typeof VirtualHost>;
 

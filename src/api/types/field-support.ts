@@ -1,10 +1,8 @@
 /**
  * Marking the support level of many fields at once. Most of the Gloo API is typed in full (so it
  * validates and documents itself) long before gloo-ts implements it; this keeps those definitions
- * readable by marking every not-yet-implemented field of a message in one place.
- *
- * Same contract as `notYetObj` in `./upstream-common.ts` (kept separate so the gateway-side types do
- * not depend on the upstream-side ones; the two can be merged into one module).
+ * readable by marking every not-yet-implemented field of a message in one place
+ * (`./upstream-common.ts` re-exports `notYetObj` for the upstream-side schemas).
  */
 import { obj, type ObjectOptions, type ObjectSchema, type Shape } from '../schema.js';
 

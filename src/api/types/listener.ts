@@ -31,6 +31,8 @@ import {
 } from './options.js';
 import { notYetObj } from './field-support.js';
 import { GrpcJsonTranscoder } from './grpc-json.js';
+import { ExtAuthSettings } from './ext-auth-settings.js';
+import { RateLimitServerSettings } from './rate-limit.js';
 
 /** The note of a top-level listener option gloo-ts does not implement yet. */
 const later = (what: string) => `${what} is not implemented yet; the field is ignored`;
@@ -414,47 +416,6 @@ export const HeaderValidationSettings = notYetObj(
   { oneofs: [['disableHttp1MethodValidation']] },
 );
 
-/** EE ext-auth filter settings on the listener (also a Settings field). */
-export const ExtAuthListenerSettings = notYetObj(
-  'ignored',
-  {
-    extauthzServerRef: ResourceRef,
-    httpService: notYetObj('ignored', {
-      pathPrefix: str(),
-      request: notYetObj('ignored', { allowedHeaders: arr(str()), headersToAdd: map(str()), allowedHeadersRegex: arr(str()) }),
-      response: notYetObj('ignored', {
-        allowedUpstreamHeaders: arr(str()),
-        allowedClientHeaders: arr(str()),
-        allowedUpstreamHeadersToAppend: arr(str()),
-      }),
-    }),
-    grpcService: notYetObj('ignored', { authority: str() }),
-    userIdHeader: str(),
-    requestTimeout: duration(),
-    failureModeAllow: bool(),
-    requestBody: notYetObj('ignored', { maxRequestBytes: uint32(), allowPartialMessage: bool(), packAsBytes: bool() }),
-    clearRouteCache: bool(),
-    statusOnError: uint32(),
-    transportApiVersion: enumOf(['V3'] as const),
-    statPrefix: str(),
-  },
-  { oneofs: [['httpService', 'grpcService']] },
-);
-
-/** EE rate-limit server settings on the listener (also a Settings field). */
-export const RateLimitServerSettings = notYetObj(
-  'ignored',
-  {
-    ratelimitServerRef: ResourceRef,
-    requestTimeout: duration(),
-    denyOnFail: bool(),
-    enableXRatelimitHeaders: bool(),
-    rateLimitBeforeAuth: bool(),
-    grpcService: notYetObj('ignored', { authority: str() }),
-  },
-  { oneofs: [['grpcService']] },
-);
-
 /** Where a custom filter goes: `{stage: FaultStage…RouteStage, predicate: During | Before | After}`. */
 export const FilterStage = notYetObj('ignored', {
   stage: enumOf([
@@ -471,7 +432,7 @@ export const FilterStage = notYetObj('ignored', {
   predicate: enumOf(['During', 'Before', 'After'] as const),
 });
 
-/** EE ext_proc filter settings (`extProc*` on the listener). */
+/** EE ext_proc filter settings (extproc.options.gloo.solo.io Settings): `extProc*` on the listener and in Settings. */
 export const ExtProcSettings = notYetObj('ignored', {
   grpcService: ExtProcGrpcService,
   filterStage: FilterStage,
@@ -482,7 +443,7 @@ export const ExtProcSettings = notYetObj('ignored', {
   responseAttributes: arr(str()),
   messageTimeout: duration(),
   statPrefix: str(),
-  // Envoy HeaderMutationRules: carried as is.
+  // Envoy HeaderMutationRules {allowAllRouting, allowEnvoy, disallowSystem, disallowAll, …}: carried as is.
   mutationRules: struct(),
   maxMessageTimeout: duration(),
   disableClearRouteCache: bool(),
@@ -521,7 +482,7 @@ export const HttpListenerOptions = obj(
     // EE WebAssembly filters, the deprecated caching filter, tap and stateful sessions: large EE-only
     // APIs, carried untyped until gloo-ts takes them on.
     wasm: any().notYet(later('wasm (EE)')),
-    extauth: ExtAuthListenerSettings.notYet(later('extauth (EE)')),
+    extauth: ExtAuthSettings.notYet(later('extauth (EE)')),
     ratelimitServer: RateLimitServerSettings.notYet(later('ratelimitServer (EE)')),
     caching: any().notYet(later('caching (EE, deprecated)')),
     disableExtProcEarly: bool().notYet(later('disableExtProcEarly (EE)')),

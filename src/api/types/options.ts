@@ -11,11 +11,12 @@
  *     timeout: 20s
  *     retries: {retryOn: connect-failure, numRetries: 3, perTryTimeout: 5s}
  */
-import { obj, str, bool, uint32, double, duration, arr, map, any, empty, struct, enumOf, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, double, duration, arr, map, any, struct, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
-import { Int64Range, Matcher, RegexMatchAndSubstitute, StringMatcher } from './matchers.js';
+import { Matcher, RegexMatchAndSubstitute, StringMatcher } from './matchers.js';
 import { Transformations, TransformationStages } from './transformation.js';
 import { notYetObj } from './field-support.js';
+import { RateLimitActions, RateLimitValue } from './rate-limit.js';
 
 /** The note of a top-level option gloo-ts does not implement yet. */
 const later = (what: string) => `${what} is not implemented yet; the field is ignored`;
@@ -206,75 +207,11 @@ export type ExtAuthExtension = Infer<typeof ExtAuthExtension>;
 
 // ---- rate limiting ---------------------------------------------------------------------------------
 
-/** ratelimit.api.solo.io RateLimit: `{unit, requestsPerUnit}`; units in proto order (UNKNOWN = 0). */
-export const RateLimitValue = notYetObj('ignored', {
-  unit: enumOf(['UNKNOWN', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'MONTH', 'YEAR', 'WEEK'] as const),
-  requestsPerUnit: uint32(),
-});
-export type RateLimitValue = Infer<typeof RateLimitValue>;
+/** The ratelimit.api.solo.io messages are defined once, in `./rate-limit.ts`. */
+export { RateLimitAction, RateLimitActions, RateLimitHeaderMatcher, RateLimitValue } from './rate-limit.js';
 
 /** `ratelimitBasic`: `{authorizedLimits, anonymousLimits}` per user id / per remote address. */
 export const IngressRateLimit = notYetObj('ignored', { authorizedLimits: RateLimitValue, anonymousLimits: RateLimitValue });
-
-const RateLimitMetadataKey = notYetObj('ignored', {
-  key: str(),
-  path: arr(notYetObj('ignored', { key: str() })),
-});
-
-/** The header matcher of a `headerValueMatch` rate-limit action. */
-export const RateLimitHeaderMatcher = notYetObj(
-  'ignored',
-  {
-    name: str(),
-    exactMatch: str(),
-    regexMatch: str(),
-    rangeMatch: Int64Range,
-    presentMatch: bool(),
-    prefixMatch: str(),
-    suffixMatch: str(),
-    invertMatch: bool(),
-  },
-  { oneofs: [['exactMatch', 'regexMatch', 'rangeMatch', 'presentMatch', 'prefixMatch', 'suffixMatch']] },
-);
-
-/**
- * One descriptor-producing action, exactly one of `genericKey {descriptorValue}`, `requestHeaders
- * {headerName, descriptorKey}`, `remoteAddress {}`, `sourceCluster {}`, `destinationCluster {}`,
- * `headerValueMatch`, `metadata`, `cel`.
- */
-export const RateLimitAction = notYetObj(
-  'ignored',
-  {
-    sourceCluster: empty(),
-    destinationCluster: empty(),
-    requestHeaders: notYetObj('ignored', { headerName: str(), descriptorKey: str() }),
-    remoteAddress: empty(),
-    genericKey: notYetObj('ignored', { descriptorValue: str() }),
-    headerValueMatch: notYetObj('ignored', { descriptorValue: str(), expectMatch: bool(), headers: arr(RateLimitHeaderMatcher) }),
-    metadata: notYetObj('ignored', {
-      descriptorKey: str(),
-      metadataKey: RateLimitMetadataKey,
-      defaultValue: str(),
-      source: enumOf(['DYNAMIC', 'ROUTE_ENTRY'] as const),
-    }),
-    cel: notYetObj('ignored', { expression: str(), key: str() }),
-  },
-  {
-    oneofs: [
-      ['sourceCluster', 'destinationCluster', 'requestHeaders', 'remoteAddress', 'genericKey', 'headerValueMatch', 'metadata', 'cel'],
-    ],
-  },
-);
-export type RateLimitAction = Infer<typeof RateLimitAction>;
-
-/** ratelimit.api.solo.io RateLimitActions: `{actions[] | setActions[], limit?, type?}`. */
-export const RateLimitActions = notYetObj('ignored', {
-  actions: arr(RateLimitAction),
-  setActions: arr(RateLimitAction),
-  limit: notYetObj('ignored', { dynamicMetadata: notYetObj('ignored', { metadataKey: RateLimitMetadataKey }) }),
-  type: enumOf(['REQUEST', 'TOKEN'] as const),
-});
-export type RateLimitActions = Infer<typeof RateLimitActions>;
 
 /** Envoy local rate limit token bucket: `{maxTokens, tokensPerFill, fillInterval}`. */
 export const TokenBucket = notYetObj('ignored', { maxTokens: uint32(), tokensPerFill: uint32(), fillInterval: duration() });
@@ -439,6 +376,7 @@ export const ExtProcProcessingMode = notYetObj('ignored', {
 export const ExtProcGrpcService = notYetObj('ignored', {
   extProcServerRef: ResourceRef,
   authority: str(),
+  // Envoy core RetryPolicy {retryBackOff, numRetries}: carried as is.
   retryPolicy: struct(),
   timeout: duration(),
   initialMetadata: arr(HeaderValue),

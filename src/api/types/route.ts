@@ -8,6 +8,7 @@ import { SelectorExpression } from './matchers.js';
 import { Matcher, RegexMatchAndSubstitute } from './matchers.js';
 import { RouteAction } from './destination.js';
 import { RouteOptions } from './options.js';
+import { SourceMetadata } from './source-metadata.js';
 
 export const RedirectAction = obj(
   {
@@ -90,7 +91,11 @@ export const ProxyRoute = obj(
     graphqlApiRef: ResourceRef.notYet('GraphQL was removed from Gloo in 1.20'),
     options: RouteOptions.supported(),
     name: str().supported(),
-    metadataStatic: obj({ sources: arr(obj({ resourceRef: ResourceRef, resourceKind: str(), observedGeneration: str() })) }).supported(),
+    // The SourceMetadata of listeners and virtual hosts; a route's sources are not read.
+    metadataStatic: obj({
+      ...SourceMetadata.shape,
+      sources: SourceMetadata.shape.sources.notYet('ignored: only the sources of listeners and virtual hosts are read'),
+    }).supported(),
     metadata: struct().notYet('ignored'),
   },
   {

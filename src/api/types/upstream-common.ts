@@ -3,22 +3,17 @@
  * the few protobuf messages several of them reuse (header value options, label selectors, Envoy
  * string matchers, Struct-valued maps), and `notYetObj` re-exported for them.
  */
-import { str, bool, arr, map, struct } from '../schema.js';
+import { str, arr, map, struct } from '../schema.js';
 import { notYetObj } from './field-support.js';
-import { ResourceRef } from './core.js';
 
 /** Marks every unmarked field of a message `.notYet(note)`; see `./field-support.ts`. */
 export { notYetObj };
 
-/** `{key, value}` (solo.io.envoy.api.v2.core.HeaderValue). */
-export const EnvoyHeaderValue = notYetObj('ignored', { key: str(), value: str() });
-
-/** `{header {key, value} | headerSecretRef, append?}` (solo.io.envoy.api.v2.core.HeaderValueOption). */
-export const EnvoyHeaderValueOption = notYetObj(
-  'ignored',
-  { header: EnvoyHeaderValue, headerSecretRef: ResourceRef, append: bool() },
-  { oneofs: [['header', 'headerSecretRef']] },
-);
+/**
+ * solo.io.envoy.api.v2.core HeaderValue `{key, value}` and HeaderValueOption `{header {key, value} |
+ * headerSecretRef, append?}`: one definition each, with the header manipulation options.
+ */
+export { HeaderValue as EnvoyHeaderValue, HeaderValueOption as EnvoyHeaderValueOption } from './options.js';
 
 /** `map<string, google.protobuf.Struct>`: per-filter-namespace metadata (`{envoy.lb: {version: v1}}`). */
 export const StructMap = () => map(struct());

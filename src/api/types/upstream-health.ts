@@ -2,8 +2,9 @@
  * Active and passive health checking of an Upstream's endpoints: `healthChecks[]` (Envoy v2-style
  * HealthCheck, §2.2.6) and `outlierDetection` (§2.2.7).
  */
-import { str, bool, uint32, int64, arr, duration, enumOf, struct, any, empty, type Infer } from '../schema.js';
+import { str, bool, uint32, arr, duration, enumOf, struct, any, empty, type Infer } from '../schema.js';
 import { notYetObj, EnvoyHeaderValueOption } from './upstream-common.js';
+import { Int64Range } from './matchers.js';
 
 const NOTE = 'ignored: active health checks are not implemented yet';
 
@@ -39,7 +40,7 @@ export const HttpHealthCheck = notYetObj(NOTE, {
   requestHeadersToAdd: arr(EnvoyHeaderValueOption),
   requestHeadersToRemove: arr(str()),
   useHttp2: bool(),
-  expectedStatuses: arr(notYetObj(NOTE, { start: int64(), end: int64() })),
+  expectedStatuses: arr(Int64Range),
   responseAssertions: ResponseAssertions,
   method: enumOf([
     'METHOD_UNSPECIFIED',
