@@ -44,9 +44,14 @@ export async function runAllInOne(opts: RunOptions): Promise<RunningGateway> {
     onListenerError: (listenerName, address, port, err) => {
       const gateways = controlPlane.gatewaysForListener(listenerName);
       const message = `listener ${listenerName} cannot listen on ${address}:${port}: ${(err as NodeJS.ErrnoException).code ?? err.message}${gateways.length ? ` (wanted by Gateway ${gateways.join(', ')})` : ''}`;
-      controlPlane.reportRuntimeError(listenerName, message);
+      controlPlane.reportListenerError(listenerName, message);
       proxyLogger.error(message);
     },
+  });
+  // A listener that binds (or goes away) clears its earlier error.
+  proxy.onApplied(() => {
+    const bound = new Map(proxy.listeners.map((l) => [l.name, l.bound]));
+    for (const name of controlPlane.listenersWithErrors()) if (bound.get(name) !== false) controlPlane.reportListenerError(name, undefined);
   });
   const admin = await startAdminServer(
     {

@@ -40,6 +40,7 @@ export class ControlPlane {
   private resources = new Map<string, ResourceWithStatus>();
   private sourceErrors: LoadError[] = [];
   private readonly runtimeErrors = new Map<string, string>();
+  private last: { snapshot: ApiSnapshot; proxies: Resource<'Proxy'>[]; reports: Reports } | undefined;
   private versions = new Map<string, string>();
   private translations = 0;
   private readonly listeners = new Set<() => void>();
@@ -82,10 +83,20 @@ export class ControlPlane {
     return [...this.sourceErrors, ...runtime];
   }
 
-  /** Records a runtime problem (e.g. a port in use) under a key; `undefined` clears it. */
-  reportRuntimeError(key: string, message: string | undefined): void {
-    if (message === undefined) this.runtimeErrors.delete(key);
-    else this.runtimeErrors.set(key, message);
+  /**
+   * Records a problem of a listener at run time (e.g. its port is in use); `undefined` clears it. It
+   * is listed by `errors()` and shown as a Warning on the Gateways that wanted the listener.
+   */
+  reportListenerError(listenerName: string, message: string | undefined): void {
+    const had = this.runtimeErrors.get(listenerName);
+    if (message === undefined) this.runtimeErrors.delete(listenerName);
+    else this.runtimeErrors.set(listenerName, message);
+    if (had !== message && this.last) this.recordStatuses(this.last.snapshot, this.last.proxies, this.last.reports);
+  }
+
+  /** Listeners that currently have a runtime error. */
+  listenersWithErrors(): string[] {
+    return [...this.runtimeErrors.keys()];
   }
 
   /** The Gateways (`ns.name`) that contributed to a listener, from the Proxies' source metadata. */
@@ -120,6 +131,7 @@ export class ControlPlane {
       }
     }
     this.previousProxies = new Map(result.proxies.map((p) => [p.metadata.name, p]));
+    this.last = { snapshot, proxies: result.proxies, reports: result.reports };
     this.recordStatuses(snapshot, result.proxies, result.reports);
     this.sourceErrors = snapshot.errors.filter((e) => !e.resource);
     for (const e of this.sourceErrors) this.opts.logger.warn('configuration error', { error: formatLoadError(e) });
@@ -152,9 +164,14 @@ export class ControlPlane {
         }
       }
     }
+    const runtimeByGateway = new Map<string, string[]>();
+    for (const [listener, message] of this.runtimeErrors)
+      for (const gw of this.gatewaysForListener(listener)) runtimeByGateway.set(gw, [...(runtimeByGateway.get(gw) ?? []), message]);
     for (const r of all) {
       const id = resourceId(r);
-      const own = statusFromReport(reports.get(r) ?? { errors: [], warnings: [] });
+      const report = reports.get(r) ?? { errors: [], warnings: [] };
+      const runtime = r.kind === 'Gateway' ? (runtimeByGateway.get(`${r.metadata.namespace}.${r.metadata.name}`) ?? []) : [];
+      const own = statusFromReport(runtime.length ? { errors: report.errors, warnings: [...report.warnings, ...runtime] } : report);
       const subs = contributedTo.get(id);
       if (subs && subs.size > 0) {
         own.subresourceStatuses = {};

@@ -246,6 +246,19 @@ test('a listener port already in use is reported with the port and the Gateway; 
     assert.match(line, /EADDRINUSE/);
     assert.match(line, /gloo-system\.busy/);
     assert.equal((await get('/')).status, 200, 'the other listener keeps serving');
+    const st = await waitFor('the Gateway to show the bind error', async () => {
+      const s = await statusOf('Gateway', 'busy');
+      return s?.state === 'Warning' ? s : undefined;
+    });
+    assert.match(st.reason ?? '', new RegExp(`cannot listen on 127\\.0\\.0\\.1:${busy}: EADDRINUSE`));
+    const table = await glooctl(gloo, 'get', 'gw', 'busy');
+    assert.match(table.stdout, /Warning/);
+    // Once the port is free, the next configuration binds it and the error clears.
+    blocker.close();
+    writeConfig(dir, 'upstreams/gloo-system/nudge.yaml', yaml.staticUpstream('nudge', 1));
+    await waitFor('the listener to bind once the port is free', async () => (await statusOf('Gateway', 'busy'))?.state === 'Accepted');
+    assert.equal((await sourceErrors()).some((t) => t.includes(String(busy))), false);
+    fs.rmSync(path.join(dir, 'upstreams/gloo-system/nudge.yaml'));
   } finally {
     fs.rmSync(path.join(dir, 'gateways/gloo-system/busy.yaml'), { force: true });
     blocker.close();
