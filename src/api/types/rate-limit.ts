@@ -18,7 +18,10 @@ const NOTE = 'ignored: global rate limiting is not implemented yet';
 
 // ---- server side: limits and descriptors ------------------------------------------------------------
 
-/** ratelimit.api.solo.io RateLimit: `{unit, requestsPerUnit}`; units in proto order (UNKNOWN = 0). Example: `{requestsPerUnit: 10, unit: MINUTE}`. */
+/**
+ * ratelimit.api.solo.io RateLimit: `{unit, requestsPerUnit}`; units in proto order (UNKNOWN = 0).
+ * Example: `{requestsPerUnit: 10, unit: MINUTE}`.
+ */
 export const RateLimitValue = notYetObj(NOTE, {
   unit: enumOf(['UNKNOWN', 'SECOND', 'MINUTE', 'HOUR', 'DAY', 'MONTH', 'YEAR', 'WEEK'] as const),
   requestsPerUnit: uint32(),
