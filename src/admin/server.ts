@@ -1,7 +1,9 @@
 /**
  * The admin HTTP server (DESIGN §2): `/ready`, `/metrics` (Prometheus), `/stats`, `/config_dump`,
- * and the resource/status API that glooctl reads (`/api/v1/resources`, `/api/v1/errors`). It binds to
- * 127.0.0.1 unless told otherwise. It only reads from the parts it is given.
+ * the resource/status API that glooctl reads (`/api/v1/resources`, `/api/v1/statuses`,
+ * `/api/v1/errors`) and validation (`POST /api/v1/validate`, a dry run of a proposed change). It binds
+ * to 127.0.0.1 unless told otherwise. It only reads from the parts it is given: validation translates
+ * a copy and never changes what is served.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,10 @@ import { toKubeObject } from '../api/serialize.js';
 import { findKind } from '../api/kinds.js';
 import { formatLoadError } from '../api/load.js';
 import type { Logger } from '../logger.js';
+import { changeFromFiles, validateChange, VALIDATE_REQUEST_TYPE, type ProposedFile, type ResourceKey } from '../validation/index.js';
+
+/** Largest body `POST /api/v1/validate` reads (413 past it). */
+export const MAX_VALIDATE_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface AdminDeps {
   /** true once the first configuration is serving. */
@@ -30,6 +36,14 @@ export interface AdminServer {
 export async function startAdminServer(deps: AdminDeps, port: number, host = '127.0.0.1'): Promise<AdminServer> {
   const server = http.createServer((req, res) => {
     try {
+      if (req.method === 'POST' && new URL(req.url ?? '/', 'http://admin').pathname === '/api/v1/validate') {
+        void handleValidate(deps, req, res).catch((err: unknown) => {
+          deps.logger.error('admin request failed', { path: req.url, error: err });
+          if (!res.headersSent) send(res, 500, { error: (err as Error).message });
+          else res.destroy();
+        });
+        return;
+      }
       handle(deps, req, res);
     } catch (err) {
       deps.logger.error('admin request failed', { path: req.url, error: err });
@@ -66,6 +80,7 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
   const url = new URL(req.url ?? '/', 'http://admin');
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
   const path = url.pathname;
+  if (path === '/api/v1/validate') return send(res, 405, { error: 'use POST with the resources to validate as the body' });
   if (path === '/ready') {
     const ok = deps.ready();
     return send(res, ok ? 200 : 503, ok ? 'LIVE\n' : 'NOT READY\n', 'text/plain');
@@ -92,6 +107,16 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
       )
       .map((r) => toKubeObject(r.resource, r.status));
     return send(res, 200, { items });
+  }
+  if (path === '/api/v1/statuses') {
+    const cp = deps.controlPlane;
+    if (!cp) return send(res, 404, { error: 'this process has no control plane' });
+    // Every resource's own status, flattened (Secrets included, which have no status in their Kubernetes form).
+    const items = cp
+      .list()
+      .map((r) => ({ kind: r.resource.kind, namespace: r.resource.metadata.namespace, name: r.resource.metadata.name, ...r.own }))
+      .sort((a, b) => `${a.kind}/${a.namespace}/${a.name}`.localeCompare(`${b.kind}/${b.namespace}/${b.name}`));
+    return send(res, 200, { reporter: cp.writeNamespace, items });
   }
   if (path === '/api/v1/errors') {
     const cp = deps.controlPlane;
@@ -134,8 +159,109 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
   }
   if (path === '/') {
     return send(res, 200, {
-      endpoints: ['/ready', '/metrics', '/stats', '/config_dump', '/api/v1/resources?kind=&name=&namespace=', '/api/v1/errors'],
+      endpoints: [
+        '/ready',
+        '/metrics',
+        '/stats',
+        '/config_dump',
+        '/api/v1/resources?kind=&name=&namespace=',
+        '/api/v1/statuses',
+        '/api/v1/errors',
+        'POST /api/v1/validate',
+      ],
     });
   }
   return send(res, 404, { error: `no such admin endpoint: ${path}` });
+}
+
+/** Past this many bytes an oversized body is no longer drained: the connection is closed. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the body up to `limit` bytes; undefined when it is larger. The rest of an oversized body is
+ * read and dropped (up to MAX_DRAIN_BYTES), so the client, still sending, gets the 413 rather than
+ * a connection reset.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      over = true;
+      resolve(undefined);
+    }
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (over) {
+        if (size > MAX_DRAIN_BYTES) req.socket.destroy();
+        return;
+      }
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return resolve(undefined);
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+function parseDeletes(value: unknown): ResourceKey[] | string {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return '"delete" must be a list of {kind, namespace, name}';
+  const out: ResourceKey[] = [];
+  for (const d of value as unknown[]) {
+    const o = d as Partial<Record<'kind' | 'namespace' | 'name', unknown>> | null;
+    const info = typeof o?.kind === 'string' ? findKind(o.kind) : undefined;
+    if (!info || typeof o?.name !== 'string') return `each "delete" entry needs a known kind and a name, got ${JSON.stringify(d)}`;
+    out.push({ kind: info.kind, namespace: typeof o.namespace === 'string' && o.namespace ? o.namespace : 'gloo-system', name: o.name });
+  }
+  return out;
+}
+
+/**
+ * `POST /api/v1/validate`: the body is the YAML/JSON text of a change (several documents allowed),
+ * or a {@link VALIDATE_REQUEST_TYPE} envelope. Answers `{allowed, message, webhook, results, settings}`
+ * (200 whatever the decision; 4xx only for a request that cannot be understood).
+ */
+async function handleValidate(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const cp = deps.controlPlane;
+  if (!cp) return send(res, 404, { error: 'this process has no control plane' });
+  const body = await readBody(req, MAX_VALIDATE_BODY_BYTES);
+  if (!body) {
+    return send(res, 413, { error: `request body is larger than ${MAX_VALIDATE_BODY_BYTES} bytes` });
+  }
+  const url = new URL(req.url ?? '/', 'http://admin');
+  const text = body.toString('utf8');
+  let files: ProposedFile[];
+  let deletes: ResourceKey[] = [];
+  if ((req.headers['content-type'] ?? '').split(';')[0]!.trim() === VALIDATE_REQUEST_TYPE) {
+    let envelope: { files?: unknown; delete?: unknown };
+    try {
+      envelope = JSON.parse(text) as typeof envelope;
+    } catch (err) {
+      return send(res, 400, { error: `invalid ${VALIDATE_REQUEST_TYPE} body: ${(err as Error).message}` });
+    }
+    const raw = envelope?.files ?? [];
+    if (!Array.isArray(raw) || raw.some((f) => typeof f?.name !== 'string' || typeof f?.content !== 'string'))
+      return send(res, 400, { error: '"files" must be a list of {name, content} strings' });
+    files = raw as ProposedFile[];
+    const parsed = parseDeletes(envelope.delete);
+    if (typeof parsed === 'string') return send(res, 400, { error: parsed });
+    deletes = parsed;
+  } else {
+    files = [{ name: url.searchParams.get('file') || 'request', content: text }];
+  }
+  const current = cp.currentSnapshot();
+  // Gloo's words for the same situation.
+  if (!current) return send(res, 503, { error: 'validation is not yet available. Waiting for first snapshot' });
+  const result = validateChange(current, changeFromFiles(files, deletes), { writeNamespace: cp.writeNamespace });
+  if (!result.allowed) deps.logger.info('validation denied a change', { message: result.message });
+  return send(res, 200, { ...result, webhook: `gloo.${cp.writeNamespace}.svc` });
 }

@@ -10,7 +10,7 @@ import type { AnyResource, Resource } from '../api/resource.js';
 import { resourceId } from '../api/resource.js';
 import { formatLoadError, type LoadError } from '../api/load.js';
 import { kindInfo } from '../api/kinds.js';
-import { statusFromReport, REPORTER, type Status } from '../api/status.js';
+import { statusFromReport, type Status } from '../api/status.js';
 import type { Reports } from '../translator/reports.js';
 import { translate } from '../translator/translate.js';
 import { allSnapshotResources } from '../translator/snapshot-reports.js';
@@ -40,10 +40,19 @@ export class ControlPlane {
   private resources = new Map<string, ResourceWithStatus>();
   private sourceErrors: LoadError[] = [];
   private readonly runtimeErrors = new Map<string, string>();
-  private last: { snapshot: ApiSnapshot; proxies: Resource<'Proxy'>[]; reports: Reports } | undefined;
+  private last:
+    | { snapshot: ApiSnapshot; proxies: Resource<'Proxy'>[]; reports: Reports; subresources: Map<string, Record<string, Status>> }
+    | undefined;
   private versions = new Map<string, string>();
   private translations = 0;
   private readonly listeners = new Set<() => void>();
+  // --- validation (issue 3): the snapshot validation dry-runs against -------------------------------
+  private current: ApiSnapshot | undefined;
+  /** The last snapshot the source published (before default Gateways are added); undefined before the first. */
+  currentSnapshot(): ApiSnapshot | undefined {
+    return this.current;
+  }
+  // --- end validation ---------------------------------------------------------------------------------
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.writeNamespace = opts.writeNamespace ?? 'gloo-system';
@@ -91,7 +100,7 @@ export class ControlPlane {
     const had = this.runtimeErrors.get(listenerName);
     if (message === undefined) this.runtimeErrors.delete(listenerName);
     else this.runtimeErrors.set(listenerName, message);
-    if (had !== message && this.last) this.recordStatuses(this.last.snapshot, this.last.proxies, this.last.reports);
+    if (had !== message && this.last) this.recordStatuses(this.last.snapshot, this.last.proxies, this.last.reports, this.last.subresources);
   }
 
   /** Listeners that currently have a runtime error. */
@@ -112,6 +121,7 @@ export class ControlPlane {
 
   private onSnapshot(input: ApiSnapshot): void {
     const started = process.hrtime.bigint();
+    this.current = input; // validation (issue 3)
     // Gloo's install creates two default Gateways; a config with none gets them, as they would.
     const snapshot: ApiSnapshot = input.gateways.length > 0 ? input : { ...input, gateways: defaultGateways(this.writeNamespace) };
     const result = translate(snapshot, { writeNamespace: this.writeNamespace, previousProxies: this.previousProxies });
@@ -131,8 +141,8 @@ export class ControlPlane {
       }
     }
     this.previousProxies = new Map(result.proxies.map((p) => [p.metadata.name, p]));
-    this.last = { snapshot, proxies: result.proxies, reports: result.reports };
-    this.recordStatuses(snapshot, result.proxies, result.reports);
+    this.last = { snapshot, proxies: result.proxies, reports: result.reports, subresources: result.subresources };
+    this.recordStatuses(snapshot, result.proxies, result.reports, result.subresources);
     this.sourceErrors = snapshot.errors.filter((e) => !e.resource);
     for (const e of this.sourceErrors) this.opts.logger.warn('configuration error', { error: formatLoadError(e) });
     this.translations++;
@@ -145,25 +155,15 @@ export class ControlPlane {
     for (const l of this.listeners) l();
   }
 
-  private recordStatuses(snapshot: ApiSnapshot, proxies: Resource<'Proxy'>[], reports: Reports): void {
+  private recordStatuses(
+    snapshot: ApiSnapshot,
+    proxies: Resource<'Proxy'>[],
+    reports: Reports,
+    subresources: Map<string, Record<string, Status>>,
+  ): void {
     const next = new Map<string, ResourceWithStatus>();
     // Every input resource (user-written Proxies are replaced by the ones the translator produced).
     const all: AnyResource[] = [...allSnapshotResources(snapshot).filter((r) => r.kind !== 'Proxy'), ...proxies];
-    // Which Proxies each resource contributed to, from the sources recorded on the Proxy.
-    const contributedTo = new Map<string, Set<string>>();
-    for (const p of proxies) {
-      const proxyName = `*v1.Proxy.${p.metadata.name}_${p.metadata.namespace}`;
-      for (const l of p.spec.listeners ?? []) {
-        const sources = [...(l.metadataStatic?.sources ?? [])];
-        for (const vh of l.httpListener?.virtualHosts ?? []) sources.push(...(vh.metadataStatic?.sources ?? []));
-        for (const s of sources) {
-          const kind = (s.resourceKind ?? '').replace(/^\*v1\./, '');
-          const id = `${kind} ${s.resourceRef?.namespace}.${s.resourceRef?.name}`;
-          if (!contributedTo.has(id)) contributedTo.set(id, new Set());
-          contributedTo.get(id)!.add(proxyName);
-        }
-      }
-    }
     const runtimeByGateway = new Map<string, string[]>();
     for (const [listener, message] of this.runtimeErrors)
       for (const gw of this.gatewaysForListener(listener)) runtimeByGateway.set(gw, [...(runtimeByGateway.get(gw) ?? []), message]);
@@ -172,11 +172,8 @@ export class ControlPlane {
       const report = reports.get(r) ?? { errors: [], warnings: [] };
       const runtime = r.kind === 'Gateway' ? (runtimeByGateway.get(`${r.metadata.namespace}.${r.metadata.name}`) ?? []) : [];
       const own = statusFromReport(runtime.length ? { errors: report.errors, warnings: [...report.warnings, ...runtime] } : report);
-      const subs = contributedTo.get(id);
-      if (subs && subs.size > 0) {
-        own.subresourceStatuses = {};
-        for (const s of [...subs].sort()) own.subresourceStatuses[s] = { state: 'Accepted', reportedBy: REPORTER };
-      }
+      const subs = subresources.get(id);
+      if (subs) own.subresourceStatuses = subs;
       const model = kindInfo(r.kind).statusModel;
       let status: unknown;
       if (model === 'namespaced') status = { statuses: { [this.writeNamespace]: own } };

@@ -1,8 +1,9 @@
 /**
  * The whole translation as one pure function — used by `gloo run`, the control plane, validation
  * (a dry run on a proposed snapshot) and the golden tests: ApiSnapshot → Proxies, the xDS resources
- * of each proxy node key (`<writeNamespace>~<proxyName>`), and the reports every status is computed
- * from. Never throws.
+ * of each proxy node key (`<writeNamespace>~<proxyName>`), the reports every status is computed
+ * from, and the subresource statuses (the state of each Proxy a resource contributed to). The
+ * Settings in force (src/translator/settings.ts) drive both stages. Never throws.
  */
 import type { Resource } from '../api/resource.js';
 import { DEFAULT_NAMESPACE } from '../api/resource.js';
@@ -14,6 +15,8 @@ import { reportUnsupportedFields } from './unsupported-fields.js';
 import { translateGateways } from './gateway/translate-gateways.js';
 import { translateProxy } from './gloo/translate-proxy.js';
 import { internalError } from './internal-error.js';
+import { settingsOf } from './settings.js';
+import { statusFromReport, type Status } from '../api/status.js';
 
 export interface TranslateOptions {
   /** Where Gateways are read from and Proxies written (default `gloo-system`). */
@@ -27,6 +30,17 @@ export interface TranslationResult {
   /** xDS resources by node key, e.g. `gloo-system~gateway-proxy`. */
   xds: Map<string, Omit<XdsSnapshot, 'version'>>;
   reports: Reports;
+  /**
+   * Subresource statuses by resource id (`Kind namespace.name`, e.g. `VirtualService default.petstore`):
+   * for each Gateway, VirtualService and RouteTable, the status of every Proxy it contributed to,
+   * keyed `*v1.Proxy.<proxyName>_<namespace>` as Gloo writes them into `subresourceStatuses`.
+   */
+  subresources: Map<string, Record<string, Status>>;
+}
+
+/** Gloo's key of a Proxy in `subresourceStatuses`: `*v1.Proxy.gateway-proxy_gloo-system`. */
+export function proxySubresourceKey(proxy: { metadata: { name: string; namespace: string } }): string {
+  return `*v1.Proxy.${proxy.metadata.name}_${proxy.metadata.namespace}`;
 }
 
 export function nodeKey(writeNamespace: string, proxyName: string): string {
@@ -46,21 +60,40 @@ export function translate(snapshot: ApiSnapshot, opts: TranslateOptions = {}): T
     // Only a malformed snapshot gets here; say so on every Settings resource we can name.
     for (const s of snapshot.settings ?? []) reports.addError(s, internalError(err));
   }
+  const settings = settingsOf(snapshot, writeNamespace);
+  let contributors = new Map<string, { kind: string; metadata: { name: string; namespace: string } }[]>();
   try {
-    const gw = translateGateways(snapshot, { writeNamespace, previous: opts.previousProxies });
+    const gw = translateGateways(snapshot, {
+      writeNamespace,
+      previous: opts.previousProxies,
+      readGatewaysFromAllNamespaces: settings.readGatewaysFromAllNamespaces,
+      translateEmptyGateways: settings.translateEmptyGateways,
+    });
     reports.merge(gw.reports);
     proxies = gw.proxies;
+    contributors = gw.contributors;
   } catch (err) {
     for (const g of snapshot.gateways ?? []) reports.addError(g, internalError(err));
   }
   for (const proxy of proxies) {
     try {
-      const out = translateProxy(proxy, snapshot);
+      const out = translateProxy(proxy, snapshot, undefined, { invalidRoutes: settings.invalidConfigPolicy });
       reports.merge(out.reports);
       xds.set(nodeKey(proxy.metadata.namespace, proxy.metadata.name), out.snapshot);
     } catch (err) {
       reports.addError(proxy, internalError(err));
     }
   }
-  return { proxies, xds, reports };
+  const subresources = new Map<string, Record<string, Status>>();
+  for (const proxy of proxies) {
+    const key = proxySubresourceKey(proxy);
+    const status = statusFromReport(reports.get(proxy) ?? { errors: [], warnings: [] });
+    for (const r of contributors.get(proxy.metadata.name) ?? []) {
+      const id = `${r.kind} ${r.metadata.namespace}.${r.metadata.name}`;
+      const subs = subresources.get(id) ?? {};
+      subs[key] = status;
+      subresources.set(id, subs);
+    }
+  }
+  return { proxies, xds, reports, subresources };
 }

@@ -72,7 +72,11 @@ export interface NetworkFilter {
 
 export interface FilterChain {
   name?: string;
-  filter_chain_match?: { server_names?: string[]; transport_protocol?: string };
+  filter_chain_match?: {
+    server_names?: string[];
+    transport_protocol?: string;
+    source_prefix_ranges?: { address_prefix: string; prefix_len?: UInt32Value }[];
+  };
   filters: NetworkFilter[];
 }
 

@@ -1,7 +1,8 @@
 /**
  * Golden tests of the whole translation (STYLE 15): each `translator/<case>.in.yaml` (Gloo resources,
  * Kubernetes form) is loaded, translated, and compared with `<case>.out.yaml`, which holds the
- * Proxies, the status of every resource and the xDS resources per node key.
+ * Proxies, the status of every resource (with the subresource statuses of the Proxies it contributed
+ * to) and the xDS resources per node key.
  * Regenerate with `GOLDEN_UPDATE=1 node --test dist/test/golden/` and review the diff.
  */
 import { test } from 'node:test';
@@ -13,7 +14,7 @@ import { stringify } from 'yaml';
 import { loadResources } from '../../src/api/load.js';
 import { emptySnapshot, SNAPSHOT_FIELD, type ApiSnapshot } from '../../src/config/snapshot.js';
 import { DEFAULT_NAMESPACE, type AnyResource, type Resource } from '../../src/api/resource.js';
-import { statusFromReport } from '../../src/api/status.js';
+import { statusFromReport, type Status } from '../../src/api/status.js';
 import { translate } from '../../src/translator/translate.js';
 import { defaultGateways } from '../../src/translator/gateway/default-gateways.js';
 
@@ -42,9 +43,13 @@ function render(snapshot: ApiSnapshot): string {
   const reports = [...result.reports.all()].sort((a, b) =>
     `${a.kind} ${a.namespace}.${a.name}`.localeCompare(`${b.kind} ${b.namespace}.${b.name}`),
   );
+  const brief = (s: Status): Record<string, unknown> => (s.reason === undefined ? { state: s.state } : { state: s.state, reason: s.reason });
   for (const r of reports) {
-    const s = statusFromReport(r);
-    statuses[`${r.kind} ${r.namespace}.${r.name}`] = s.reason === undefined ? { state: s.state } : { state: s.state, reason: s.reason };
+    const id = `${r.kind} ${r.namespace}.${r.name}`;
+    const entry = brief(statusFromReport(r));
+    const subs = result.subresources.get(id);
+    if (subs) entry.subresourceStatuses = Object.fromEntries(Object.keys(subs).sort().map((k) => [k, brief(subs[k]!)]));
+    statuses[id] = entry;
   }
   const out: Record<string, unknown> = {
     proxies: result.proxies.map(proxyDoc),

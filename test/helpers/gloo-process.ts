@@ -138,3 +138,33 @@ spec:
       port: ${port}
 `,
 };
+
+/** Runs glooctl without an admin URL (offline commands such as `glooctl x translate`). */
+export const glooctlOffline = (...args: string[]) => runCli(GLOOCTL_BIN, args);
+
+/** More YAML builders (validation and check tests). */
+export const moreYaml = {
+  /** A VirtualService with one route per `[matcher, upstream]` pair, e.g. `[["{prefix: '/'}", 'echo']]`. */
+  virtualService: (name: string, domain: string, routes: [matcher: string, upstream: string][], namespace = 'gloo-system') => `apiVersion: gateway.solo.io/v1
+kind: VirtualService
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  virtualHost:
+    domains: ['${domain}']
+    routes:
+${routes.map(([m, u]) => `    - matchers: [${m}]\n      routeAction: {single: {upstream: {name: ${u}, namespace: gloo-system}}}\n`).join('')}`,
+  /** Settings `gloo-system/default` with `gateway.validation`. */
+  validationSettings: (alwaysAccept: boolean, allowWarnings: boolean) => `apiVersion: gloo.solo.io/v1
+kind: Settings
+metadata:
+  name: default
+  namespace: gloo-system
+spec:
+  gateway:
+    validation:
+      alwaysAccept: ${alwaysAccept}
+      allowWarnings: ${allowWarnings}
+`,
+};

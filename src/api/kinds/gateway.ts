@@ -9,7 +9,7 @@
  *   httpGateway: {virtualServiceSelector: {team: a}, options: {healthCheck: {path: /healthz}}}
  *   proxyNames: [gateway-proxy]
  */
-import { obj, str, bool, uint32, arr, map, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, arr, map, ObjectSchema, type Infer, type Shape } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
 import { CidrRange, Selector, SelectorExpression } from '../types/matchers.js';
 import { SslConfig } from '../types/ssl.js';
@@ -23,22 +23,34 @@ import {
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 
+/** A message implemented in full: every field of `schema` marked supported. */
+function allSupported<S extends Shape>(schema: ObjectSchema<S>): ObjectSchema<S> {
+  const shape: Shape = {};
+  for (const [k, f] of Object.entries(schema.shape)) shape[k] = f.supported();
+  return obj(shape as S, schema.options);
+}
+
+/** The note of what the gateway translator carries but the data plane does not serve yet. */
+const TCP_NOTE = 'carried into the Proxy as a tcpListener; the data plane does not proxy TCP yet (issue 7)';
+const TLS_NOTE = 'carried into the Proxy, but TLS is not served yet (issue 7): a filter chain with an sslConfig is not opened';
+
 /** A label-selector requirement `{key, operator, values[]}`. */
-export const LabelExpression = SelectorExpression;
+export const LabelExpression = allSupported(SelectorExpression);
 
 export const HttpGateway = obj({
   virtualServices: arr(ResourceRef).supported(),
   virtualServiceSelector: map(str()).supported(),
-  virtualServiceExpressions: obj({ expressions: arr(LabelExpression) }).notYet('ignored: all VirtualServices are selected'),
+  virtualServiceExpressions: obj({ expressions: arr(LabelExpression).supported() }).supported(),
   virtualServiceNamespaces: arr(str()).supported(),
   options: HttpListenerOptions.notYet('HTTP listener options are ignored'),
 });
 export type HttpGateway = Infer<typeof HttpGateway>;
 
 /** `{tcpHosts[] {name, sslConfig?, destination}, options}` — Envoy tcp_proxy filter chains. */
-export const TcpGateway = notYetObj('ignored', {
-  tcpHosts: arr(TcpHost),
-  options: TcpListenerOptions,
+export const TcpGateway = obj({
+  tcpHosts: arr(TcpHost).supported(),
+  // Carried into the Proxy; each option warns by name until the data plane implements it.
+  options: TcpListenerOptions.supported(),
 });
 export type TcpGateway = Infer<typeof TcpGateway>;
 
@@ -46,19 +58,18 @@ export type TcpGateway = Infer<typeof TcpGateway>;
  * The filter-chain match of a hybrid gateway entry: `{sslConfig?, sourcePrefixRanges[],
  * passthroughCipherSuites[] (EE)}`. An empty matcher is the catch-all chain.
  */
-export const GatewayMatcher = notYetObj('ignored', {
-  sslConfig: SslConfig,
-  sourcePrefixRanges: arr(CidrRange),
-  passthroughCipherSuites: arr(str()),
+export const GatewayMatcher = obj({
+  sslConfig: SslConfig.notYet(TLS_NOTE),
+  sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
+  passthroughCipherSuites: arr(str()).notYet('ignored (EE)'),
 });
 
 /** One inline filter chain of a hybrid gateway: `{matcher, httpGateway | tcpGateway}`. */
-export const MatchedGateway = notYetObj(
-  'ignored',
+export const MatchedGateway = obj(
   {
-    matcher: GatewayMatcher,
-    httpGateway: HttpGateway,
-    tcpGateway: TcpGateway,
+    matcher: GatewayMatcher.supported(),
+    httpGateway: HttpGateway.supported(),
+    tcpGateway: TcpGateway.partial(TCP_NOTE),
   },
   { oneofs: [['httpGateway', 'tcpGateway']] },
 );
@@ -84,10 +95,10 @@ export const DelegatedTcpGateway = notYetObj(
 );
 
 /** `{matchedGateways[]}` or `{delegatedHttpGateways, delegatedTcpGateways}` (ignored if matchedGateways is set). */
-export const HybridGateway = notYetObj('ignored', {
-  matchedGateways: arr(MatchedGateway),
-  delegatedHttpGateways: DelegatedHttpGateway,
-  delegatedTcpGateways: DelegatedTcpGateway,
+export const HybridGateway = obj({
+  matchedGateways: arr(MatchedGateway).supported(),
+  delegatedHttpGateways: DelegatedHttpGateway.notYet('MatchableHttpGateways are not selected yet: ignored'),
+  delegatedTcpGateways: DelegatedTcpGateway.notYet('MatchableTcpGateways are not selected yet: ignored'),
 });
 export type HybridGateway = Infer<typeof HybridGateway>;
 
@@ -98,8 +109,8 @@ export const GatewaySpec = obj(
     ssl: bool().supported(),
     useProxyProto: bool().notYet('ignored'),
     httpGateway: HttpGateway.supported(),
-    tcpGateway: TcpGateway.notYet('TCP gateways are not served yet'),
-    hybridGateway: HybridGateway.notYet('hybrid gateways are not served yet'),
+    tcpGateway: TcpGateway.partial(TCP_NOTE),
+    hybridGateway: HybridGateway.supported(),
     proxyNames: arr(str()).supported(),
     options: ListenerOptions.notYet('listener options are ignored'),
     routeOptions: RouteConfigurationOptions.notYet('ignored'),

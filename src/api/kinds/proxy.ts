@@ -2,7 +2,7 @@
  * Proxy (gloo.solo.io/v1): the flattened configuration for one proxy fleet, produced by the gateway
  * translator — listeners → virtual hosts → routes. The contract between the two translators.
  */
-import { obj, str, uint32, arr, map, any, bool, struct, type Infer } from '../schema.js';
+import { obj, str, uint32, arr, map, any, bool, struct, ObjectSchema, type Infer, type Shape } from '../schema.js';
 import { ProxyRoute } from '../types/route.js';
 import { VirtualHostOptions } from '../types/options.js';
 import { CidrRange } from '../types/matchers.js';
@@ -52,36 +52,48 @@ export const HttpListener = obj(
 );
 export type HttpListener = Infer<typeof HttpListener>;
 
+/** A message implemented in full: every field of `schema` marked supported. */
+function allSupported<S extends Shape>(schema: ObjectSchema<S>): ObjectSchema<S> {
+  const shape: Shape = {};
+  for (const [k, f] of Object.entries(schema.shape)) shape[k] = f.supported();
+  return obj(shape as S, schema.options);
+}
+
+const TCP_NOTE = 'TCP listeners are carried but the data plane does not proxy TCP yet (issue 7)';
+const TLS_NOTE = 'TLS is not served yet (issue 7)';
+
 /** `{tcpHosts[], options, statPrefix, customNetworkFilters[]}`. */
-export const TcpListener = notYetObj('ignored', {
-  tcpHosts: arr(TcpHost),
-  options: TcpListenerOptions,
-  statPrefix: str(),
-  customNetworkFilters: arr(CustomEnvoyFilter),
+export const TcpListener = obj({
+  tcpHosts: arr(TcpHost).supported(),
+  options: TcpListenerOptions.supported(),
+  statPrefix: str().supported(),
+  customNetworkFilters: arr(CustomEnvoyFilter).notYet('ignored'),
 });
 export type TcpListener = Infer<typeof TcpListener>;
 
 /** A filter chain match: `{sslConfig, sourcePrefixRanges[], prefixRanges[], destinationPort, passthroughCipherSuites[]}`. */
-export const ProxyMatcher = notYetObj('ignored', {
-  sslConfig: SslConfig,
-  sourcePrefixRanges: arr(CidrRange),
-  prefixRanges: arr(CidrRange),
-  destinationPort: uint32(),
-  passthroughCipherSuites: arr(str()),
+export const ProxyMatcher = obj({
+  sslConfig: SslConfig.notYet(`${TLS_NOTE}: a filter chain with an sslConfig is not opened`),
+  sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
+  prefixRanges: arr(CidrRange).notYet('ignored'),
+  destinationPort: uint32().notYet('ignored'),
+  passthroughCipherSuites: arr(str()).notYet('ignored (EE)'),
 });
+export type ProxyMatcher = Infer<typeof ProxyMatcher>;
 
-export const MatchedListener = notYetObj(
-  'ignored',
+export const MatchedListener = obj(
   {
-    matcher: ProxyMatcher,
-    httpListener: HttpListener,
-    tcpListener: TcpListener,
-    sslConfigurations: arr(SslConfig),
+    matcher: ProxyMatcher.supported(),
+    httpListener: HttpListener.supported(),
+    tcpListener: TcpListener.partial(TCP_NOTE),
+    sslConfigurations: arr(SslConfig).notYet(TLS_NOTE),
   },
   { oneofs: [['httpListener', 'tcpListener']] },
 );
+export type MatchedListener = Infer<typeof MatchedListener>;
 
-export const HybridListener = notYetObj('ignored', { matchedListeners: arr(MatchedListener) });
+export const HybridListener = obj({ matchedListeners: arr(MatchedListener).supported() });
+export type HybridListener = Infer<typeof HybridListener>;
 
 /**
  * Virtual hosts and HTTP options by name, filter chains referring to them by name, and TCP
@@ -110,8 +122,8 @@ export const ProxyListener = obj(
     bindAddress: str().supported(),
     bindPort: uint32().supported(),
     httpListener: HttpListener.supported(),
-    tcpListener: TcpListener.notYet('TCP listeners are not served yet'),
-    hybridListener: HybridListener.notYet('hybrid listeners are not served yet'),
+    tcpListener: TcpListener.partial(TCP_NOTE),
+    hybridListener: HybridListener.supported(),
     aggregateListener: AggregateListener.notYet('aggregate listeners are not served yet'),
     sslConfigurations: arr(SslConfig).notYet('TLS is not served yet'),
     useProxyProto: bool().notYet('ignored'),

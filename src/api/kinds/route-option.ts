@@ -1,6 +1,6 @@
 /**
  * RouteOption (gateway.solo.io/v1): a reusable RouteOptions blob, pulled into routes by
- * `route.optionsConfigRefs.delegateOptions`. Loaded and validated; not applied yet.
+ * `route.optionsConfigRefs.delegateOptions` (inline options win, then earlier refs).
  *
  * Example:
  *   options: {timeout: 10s, retries: {retryOn: 5xx, numRetries: 2}}
@@ -18,7 +18,7 @@ export const PolicyTargetReference = notYetObj('ignored', {
 });
 
 export const RouteOptionSpec = obj({
-  options: RouteOptions.notYet('RouteOption resources are loaded but not applied to routes yet'),
+  options: RouteOptions.supported(),
   targetRefs: arr(PolicyTargetReference).notYet('ignored: targetRefs attach policies in Kubernetes Gateway API mode only'),
 });
 export type RouteOptionSpec = Infer<typeof RouteOptionSpec>;

@@ -116,11 +116,12 @@ export const GlooOptions = notYetObj(GLOO_NOTE, {
     },
     { oneofs: [['enableCredentialsDiscovey', 'serviceAccountCredentials']] },
   ),
-  invalidConfigPolicy: notYetObj(GLOO_NOTE, {
-    replaceInvalidRoutes: bool(),
-    invalidRouteResponseCode: uint32(),
-    invalidRouteResponseBody: str(),
-  }),
+  // Read by the gloo translator (src/translator/settings.ts): invalid routes become a direct response.
+  invalidConfigPolicy: obj({
+    replaceInvalidRoutes: bool().supported(),
+    invalidRouteResponseCode: uint32().supported(),
+    invalidRouteResponseBody: str().supported(),
+  }).supported(),
   disableKubernetesDestinations: bool(),
   disableGrpcWeb: bool(),
   disableProxyGarbageCollection: bool(),
@@ -164,14 +165,14 @@ export const GatewayOptions = notYetObj(GATEWAY_NOTE, {
     warnMissingTlsSecret: bool(),
     fullEnvoyValidation: bool(),
   }),
-  readGatewaysFromAllNamespaces: bool(),
+  readGatewaysFromAllNamespaces: bool().supported(),
   alwaysSortRouteTableRoutes: bool(),
   compressedProxySpec: bool(),
   virtualServiceOptions: notYetObj(GATEWAY_NOTE, { oneWayTls: bool() }),
   persistProxySpec: bool(),
   enableGatewayController: bool(),
   isolateVirtualHostsBySslConfig: bool(),
-  translateEmptyGateways: bool(),
+  translateEmptyGateways: bool().supported(),
 });
 
 // ---- consul -------------------------------------------------------------------------------------
@@ -259,8 +260,9 @@ export const SettingsSpec = obj(
       knativeInternalProxyAddress: str(),
     }).notYet(later('knative')),
     discovery: DiscoveryOptions.notYet(later('discovery')),
-    gloo: GlooOptions.notYet(later('gloo')),
-    gateway: GatewayOptions.notYet(later('gateway')),
+    // Descended into: the fields gloo-ts reads are marked supported, every other one warns by name.
+    gloo: GlooOptions.supported(),
+    gateway: GatewayOptions.supported(),
     consul: ConsulConfiguration.notYet(later('consul')),
     consulDiscovery: ConsulUpstreamDiscoveryConfiguration.notYet(later('consulDiscovery')),
     kubernetes: notYetObj(IGNORED, {

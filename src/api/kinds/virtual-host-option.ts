@@ -1,6 +1,6 @@
 /**
  * VirtualHostOption (gateway.solo.io/v1): a reusable VirtualHostOptions blob, pulled into virtual
- * hosts by `virtualHost.optionsConfigRefs.delegateOptions`. Loaded and validated; not applied yet.
+ * hosts by `virtualHost.optionsConfigRefs.delegateOptions` (inline options win, then earlier refs).
  *
  * Example:
  *   options: {cors: {allowOrigin: ['https://example.com'], allowMethods: [GET]}}
@@ -19,7 +19,7 @@ export const PolicyTargetReferenceWithSectionName = notYetObj('ignored', {
 });
 
 export const VirtualHostOptionSpec = obj({
-  options: VirtualHostOptions.notYet('VirtualHostOption resources are loaded but not applied to virtual hosts yet'),
+  options: VirtualHostOptions.supported(),
   targetRefs: arr(PolicyTargetReferenceWithSectionName).notYet(
     'ignored: targetRefs attach policies in Kubernetes Gateway API mode only',
   ),

@@ -11,7 +11,7 @@ export const VirtualHost = obj({
   domains: arr(str()).supported(),
   routes: arr(GatewayRoute).supported(),
   options: VirtualHostOptions.supported(),
-  optionsConfigRefs: DelegateOptionsRefs.notYet('VirtualHostOption references are ignored'),
+  optionsConfigRefs: DelegateOptionsRefs.supported(),
 });
 export type VirtualHost = Infer<typeof VirtualHost>;
 

@@ -541,18 +541,17 @@ export type TcpListenerOptions = Infer<typeof TcpListenerOptions>;
  * One TCP host: `{name, sslConfig?, destination: {single | multi | upstreamGroup | forwardSniClusterName: {}}}`.
  * With `sslConfig.sniDomains` it becomes an SNI-matched filter chain.
  */
-export const TcpHost = notYetObj('ignored', {
-  name: str(),
-  sslConfig: SslConfig,
-  destination: notYetObj(
-    'ignored',
+export const TcpHost = obj({
+  name: str().supported(),
+  sslConfig: SslConfig.notYet('carried into the Proxy, but TLS is not served yet (issue 7)'),
+  destination: obj(
     {
-      single: Destination,
-      multi: MultiDestination,
-      upstreamGroup: ResourceRef,
-      forwardSniClusterName: empty(),
+      single: Destination.supported(),
+      multi: MultiDestination.supported(),
+      upstreamGroup: ResourceRef.supported(),
+      forwardSniClusterName: empty().supported(),
     },
     { oneofs: [['single', 'multi', 'upstreamGroup', 'forwardSniClusterName']] },
-  ),
+  ).supported(),
 });
 export type TcpHost = Infer<typeof TcpHost>;

@@ -4,7 +4,6 @@
  */
 import { obj, str, bool, uint32, arr, map, enumOf, struct, type Infer } from '../schema.js';
 import { ResourceRef } from './core.js';
-import { SelectorExpression } from './matchers.js';
 import { Matcher, RegexMatchAndSubstitute } from './matchers.js';
 import { RouteAction } from './destination.js';
 import { RouteOptions } from './options.js';
@@ -37,14 +36,38 @@ export const DirectResponseAction = obj({
 });
 export type DirectResponseAction = Infer<typeof DirectResponseAction>;
 
-/** A label-selector requirement `{key, operator, values[]}`. */
-export const LabelExpression = SelectorExpression;
-
-export const RouteTableSelector = obj({
-  namespaces: arr(str()),
-  labels: map(str()),
-  expressions: arr(LabelExpression),
+/**
+ * gateway.solo.io RouteTableSelector.Expression: a label requirement `{key, operator, values[]}`
+ * (Kubernetes semantics; operator omitted ⇒ Equals). Its own protobuf message, distinct from
+ * selectors.core.gloo.solo.io Selector.Expression (`SelectorExpression` in ./matchers.ts).
+ */
+export const RouteTableSelectorExpression = obj({
+  key: str().supported(),
+  operator: enumOf([
+    'Equals',
+    'DoubleEquals',
+    'NotEquals',
+    'In',
+    'NotIn',
+    'Exists',
+    'DoesNotExist',
+    'GreaterThan',
+    'LessThan',
+  ] as const).supported(),
+  values: arr(str()).supported(),
 });
+export type RouteTableSelectorExpression = Infer<typeof RouteTableSelectorExpression>;
+
+/**
+ * `{namespaces[], labels{}, expressions[]}`: namespaces omitted ⇒ the namespace of the resource that
+ * holds the route, `['*']` ⇒ all; labels (equality) and expressions may not both be set.
+ */
+export const RouteTableSelector = obj({
+  namespaces: arr(str()).supported(),
+  labels: map(str()).supported(),
+  expressions: arr(RouteTableSelectorExpression).supported(),
+});
+export type RouteTableSelector = Infer<typeof RouteTableSelector>;
 
 /**
  * `{ref: {name, namespace}}` or `{selector: {namespaces, labels, expressions}}`; the deprecated
@@ -52,30 +75,32 @@ export const RouteTableSelector = obj({
  */
 export const DelegateAction = obj(
   {
-    name: str(),
-    namespace: str(),
-    ref: ResourceRef,
-    selector: RouteTableSelector,
+    name: str().supported(),
+    namespace: str().supported(),
+    ref: ResourceRef.supported(),
+    selector: RouteTableSelector.supported(),
   },
   { oneofs: [['ref', 'selector']] },
 );
+export type DelegateAction = Infer<typeof DelegateAction>;
 
-export const DelegateOptionsRefs = obj({ delegateOptions: arr(ResourceRef) });
+/** `{delegateOptions: [{name, namespace}]}`: VirtualHostOption / RouteOption resources merged under the inline options. */
+export const DelegateOptionsRefs = obj({ delegateOptions: arr(ResourceRef).supported() });
 
 /** A VirtualService / RouteTable route. Action oneof: routeAction | redirectAction | directResponseAction | delegateAction. */
 export const GatewayRoute = obj(
   {
     matchers: arr(Matcher).supported(),
-    inheritableMatchers: bool().notYet('delegation is not implemented yet'),
-    inheritablePathMatchers: bool().notYet('delegation is not implemented yet'),
+    inheritableMatchers: bool().supported(),
+    inheritablePathMatchers: bool().supported(),
     routeAction: RouteAction.supported(),
     redirectAction: RedirectAction.supported(),
     directResponseAction: DirectResponseAction.supported(),
-    delegateAction: DelegateAction.notYet('the route is dropped: RouteTable delegation is not implemented yet'),
+    delegateAction: DelegateAction.supported(),
     graphqlApiRef: ResourceRef.notYet('GraphQL was removed from Gloo in 1.20; the route is dropped'),
     options: RouteOptions.supported(),
     name: str().supported(),
-    optionsConfigRefs: DelegateOptionsRefs.notYet('RouteOption references are ignored'),
+    optionsConfigRefs: DelegateOptionsRefs.supported(),
   },
   { oneofs: [['routeAction', 'redirectAction', 'directResponseAction', 'delegateAction', 'graphqlApiRef']] },
 );

@@ -3,10 +3,11 @@
  * server settings, and the connection manager built from its `envoy.filters.network.http_connection_manager`
  * filter (route table from `rds.route_config_name` in the same snapshot, or an inline `route_config`).
  * Listeners carrying `api_listener` (proxyless gRPC) and listeners without an HTTP connection manager
- * are not served by this data plane. Only the first HCM filter chain is used; filter chain matching
- * by SNI / ALPN comes with TLS.
+ * are not served by this data plane. A listener with several HCM filter chains (a hybrid gateway)
+ * chooses one per connection by `filter_chain_match.source_prefix_ranges` (filter-chain-selector.ts);
+ * chains matching on SNI / transport protocol wait for TLS (issue 7) and are skipped.
  */
-import type { HttpConnectionManager as HcmConfig, Listener } from '../../xds/envoy-types.js';
+import type { FilterChain, HttpConnectionManager as HcmConfig, Listener } from '../../xds/envoy-types.js';
 import { durationToMs } from '../../xds/envoy-types.js';
 import { ConnectionManager } from '../http/connection-manager.js';
 import type { Logger } from '../logger.js';
@@ -14,6 +15,7 @@ import type { RouteTable } from '../router/route-table.js';
 import { compileRouteConfiguration } from '../router/route-table.js';
 import type { ProxyStats } from '../stats.js';
 import type { ClusterSet } from '../upstream/upstream-cluster.js';
+import { FilterChainSelector, parseCidr, type ChainCandidate, type Cidr } from './filter-chain-selector.js';
 
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
 
@@ -35,7 +37,31 @@ export interface ListenerConfig {
   address: string;
   port: number;
   settings: ServerSettings;
+  /** The connection manager of the only (or default) filter chain. */
   connectionManager: ConnectionManager;
+  /** With several filter chains: picks the connection manager of a connection by its source address (null: not served). */
+  chainSelector: FilterChainSelector<ConnectionManager> | null;
+}
+
+/** The match fields of a filter chain this data plane reads (src/xds/envoy-types.ts types only some). */
+interface ChainMatch {
+  server_names?: string[];
+  transport_protocol?: string;
+  source_prefix_ranges?: { address_prefix?: string; prefix_len?: { value?: number } | number }[];
+}
+
+function sourceRanges(chain: FilterChain, listener: string, logger: Logger): Cidr[] | undefined {
+  const out: Cidr[] = [];
+  for (const r of (chain.filter_chain_match as ChainMatch | undefined)?.source_prefix_ranges ?? []) {
+    const len = typeof r.prefix_len === 'number' ? r.prefix_len : r.prefix_len?.value;
+    const cidr = parseCidr(r.address_prefix ?? '', len);
+    if (!cidr) {
+      logger.warn('filter chain has an invalid source prefix range; the chain is not served', { listener, range: r.address_prefix });
+      return undefined;
+    }
+    out.push(cidr);
+  }
+  return out;
 }
 
 export interface ListenerCompileContext {
@@ -53,32 +79,31 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
   const port = Number(sa.port_value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port_value ${String(sa.port_value)}`);
 
-  let hcm: HcmConfig | undefined;
-  let chainsWithHcm = 0;
+  const chains: { chain: FilterChain; hcm: HcmConfig }[] = [];
   for (const chain of l.filter_chains ?? []) {
     const f = chain.filters?.find((x) => x.name === HCM_FILTER_NAME);
     if (f === undefined) continue;
-    chainsWithHcm++;
-    hcm ??= f.typed_config as HcmConfig;
+    const match = chain.filter_chain_match as ChainMatch | undefined;
+    if ((match?.server_names ?? []).length > 0 || (match?.transport_protocol ?? '') === 'tls') continue; // TLS: issue 7
+    chains.push({ chain, hcm: f.typed_config as HcmConfig });
   }
-  if (hcm === undefined) return null;
-  if (chainsWithHcm > 1) {
-    ctx.logger.warn('listener has several HTTP filter chains; only the first is served until filter chain matching lands', {
-      listener: l.name,
-    });
-  }
+  if (chains.length === 0) return null;
+  const hcm = chains[0]!.hcm;
 
-  let table: RouteTable | null = null;
-  if (hcm.rds?.route_config_name) {
-    table = ctx.routeTables.get(hcm.rds.route_config_name) ?? null;
-    if (table === null) {
-      ctx.logger.warn('route configuration named by the listener is not in the snapshot; every request gets 404', {
-        listener: l.name,
-        routeConfig: hcm.rds.route_config_name,
-      });
+  const managerOf = (c: HcmConfig): ConnectionManager => ConnectionManager.fromConfig(c, routeTableOf(l.name, c, ctx), ctx.stats, 'http');
+  let chainSelector: FilterChainSelector<ConnectionManager> | null = null;
+  let connectionManager: ConnectionManager;
+  if (chains.length === 1 && (sourceRanges(chains[0]!.chain, l.name, ctx.logger) ?? []).length === 0) {
+    connectionManager = managerOf(hcm);
+  } else {
+    const candidates: ChainCandidate<ConnectionManager>[] = [];
+    for (const { chain, hcm: c } of chains) {
+      const ranges = sourceRanges(chain, l.name, ctx.logger);
+      if (ranges) candidates.push({ ranges, value: managerOf(c) });
     }
-  } else if (hcm.route_config) {
-    table = compileRouteConfiguration(hcm.route_config, ctx.clusters, ctx.logger);
+    if (candidates.length === 0) return null;
+    chainSelector = new FilterChainSelector(candidates);
+    connectionManager = (candidates.find((c) => c.ranges.length === 0) ?? candidates[0]!).value;
   }
 
   const idle = durationToMs(hcm.common_http_protocol_options?.idle_timeout);
@@ -99,6 +124,23 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
     address: sa.address,
     port,
     settings,
-    connectionManager: ConnectionManager.fromConfig(hcm, table, ctx.stats, 'http'),
+    connectionManager,
+    chainSelector,
   };
+}
+
+/** The route table an HCM names (RDS in the same snapshot, or inline). */
+function routeTableOf(listener: string, hcm: HcmConfig, ctx: ListenerCompileContext): RouteTable | null {
+  if (hcm.rds?.route_config_name) {
+    const table = ctx.routeTables.get(hcm.rds.route_config_name) ?? null;
+    if (table === null) {
+      ctx.logger.warn('route configuration named by the listener is not in the snapshot; every request gets 404', {
+        listener,
+        routeConfig: hcm.rds.route_config_name,
+      });
+    }
+    return table;
+  }
+  if (hcm.route_config) return compileRouteConfiguration(hcm.route_config, ctx.clusters, ctx.logger);
+  return null;
 }

@@ -9,12 +9,17 @@
  * - a bind failure (EADDRINUSE…) is reported through `onListenerError` and logged with the
  *   listener's name, address and port, never stops the others, and is retried with the next config.
  * `::` binds all interfaces, dual stack (falling back to 0.0.0.0 where IPv6 is unavailable).
+ * A listener with several filter chains picks one per connection by its source address (cached on
+ * the socket for the config in force; a config swap re-picks for the connection's next request); a
+ * connection no chain matches is closed, as Envoy does.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ConnectionManager } from '../http/connection-manager.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Logger } from '../logger.js';
 import type { ListenerConfig, ServerSettings } from './compile-listener.js';
+import type { FilterChainSelector } from './filter-chain-selector.js';
 
 export type ListenerErrorHandler = (listenerName: string, address: string, port: number, err: Error) => void;
 
@@ -48,13 +53,33 @@ class ListenerSlot {
     public connectionManager: ConnectionManager,
     public settings: ServerSettings,
     private readonly logger: Logger,
+    public chainSelector: FilterChainSelector<ConnectionManager> | null = null,
   ) {}
+
+  /** The chain picked for each connection, with the selector it was picked by. */
+  private readonly picked = new WeakMap<Socket, { by: FilterChainSelector<ConnectionManager>; cm: ConnectionManager | null }>();
+
+  private managerFor(socket: Socket): ConnectionManager | null {
+    const selector = this.chainSelector;
+    if (selector === null) return this.connectionManager;
+    const hit = this.picked.get(socket);
+    if (hit !== undefined && hit.by === selector) return hit.cm;
+    const cm = selector.select(socket.remoteAddress);
+    this.picked.set(socket, { by: selector, cm });
+    return cm;
+  }
 
   /** The server's request listener: reads the current connection manager per request. */
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (this.draining) res.shouldKeepAlive = false;
     try {
-      this.connectionManager.handle(req, res);
+      const cm = this.managerFor(req.socket);
+      if (cm === null) {
+        // No filter chain matches this source: the connection is not served.
+        req.socket.destroy();
+        return;
+      }
+      cm.handle(req, res);
     } catch (err) {
       // A bug must cost one request, never the process.
       this.logger.error('request handling failed', { listener: this.name, url: req.url, err });
@@ -109,11 +134,12 @@ export class ListenerManager {
     for (const [key, c] of wanted) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
-        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger);
+        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector);
         this.slots.set(key, slot);
       } else {
         slot.name = c.name;
         slot.connectionManager = c.connectionManager;
+        slot.chainSelector = c.chainSelector;
         slot.settings = c.settings;
         if (slot.server !== null) applySettings(slot.server, c.settings);
       }

@@ -1,11 +1,17 @@
 /**
  * Domain uniqueness across the VirtualServices of one Gateway (spec §1.4 step 4): a domain may
  * belong to one VS only; a VS without domains counts as `""` (= `*`). Conflicts are errors on each
- * VS involved and on the Gateway, in Gloo's words.
+ * VS involved and on the Gateway, in Gloo's words — lists printed as Go's `%v` prints a `[]string`
+ * (`[a b]`), the empty domain shown as `EMPTY_DOMAIN` in the Gateway's reason.
  */
 import type { Resource } from '../../api/resource.js';
 import { resourceKey } from '../../api/resource.js';
 import type { Reports } from '../reports.js';
+
+/** A list as Go's `%v` prints a `[]string`: `[a b c]`. */
+function goList(items: readonly string[]): string {
+  return `[${items.join(' ')}]`;
+}
 
 export function reportDomainConflicts(
   gateway: Resource<'Gateway'>,
@@ -27,7 +33,7 @@ export function reportDomainConflicts(
     if (owners.length < 2) continue;
     conflicting.push(domain);
     for (const vs of owners) {
-      const others = `[${owners.filter((o) => o !== vs).map(resourceKey).join(', ')}]`;
+      const others = goList(owners.filter((o) => o !== vs).map(resourceKey));
       reports.addError(
         vs,
         domain === ''
@@ -39,7 +45,7 @@ export function reportDomainConflicts(
   if (conflicting.length > 0) {
     reports.addError(
       gateway,
-      `domain conflict: the following domains are present in more than one of the virtual services associated with this gateway: [${conflicting.map((d) => (d === '' ? "''" : d)).join(', ')}]`,
+      `domain conflict: the following domains are present in more than one of the virtual services associated with this gateway: ${goList(conflicting.map((d) => (d === '' ? 'EMPTY_DOMAIN' : d)))}`,
     );
   }
 }

@@ -52,12 +52,17 @@ export function routeRegexes(route: GatewayRoute): string[] {
   return out;
 }
 
-/** The reasons `route` is invalid, in Gloo's words, for a route of the VS `vsKey` (`ns.name`). */
-export function validateRoute(route: GatewayRoute, vsKey: string): string[] {
+/**
+ * The reasons `route` is invalid, in Gloo's words, for a route of `owner`: `virtual service [ns.name]
+ * has a regex matcher with invalid regex, …` (a RouteTable's route says `route table [ns.name]`).
+ */
+export function validateRoute(route: GatewayRoute, owner: { kind: string; metadata: { name: string; namespace: string } }): string[] {
   const errors: string[] = [];
+  const what = owner.kind === 'RouteTable' ? 'route table' : 'virtual service';
+  const key = `${owner.metadata.namespace}.${owner.metadata.name}`;
   for (const pattern of routeRegexes(route)) {
     const err = regexError(pattern);
-    if (err) errors.push(`virtual service [${vsKey}] has a regex matcher with invalid regex, ${err}`);
+    if (err) errors.push(`${what} [${key}] has a regex matcher with invalid regex, ${err}`);
   }
   const hasAction =
     route.routeAction !== undefined ||

@@ -1,10 +1,14 @@
 /**
- * Proxy HTTP listeners → Envoy Listeners (spec §8.3): the socket address (`::` dual stack), one
- * filter chain with the HTTP connection manager fetching its routes over RDS/ADS, and the HTTP
+ * Proxy listeners → Envoy Listeners (spec §8.3): the socket address (`::` dual stack) and filter
+ * chains running the HTTP connection manager, which fetches its routes over RDS/ADS, with the HTTP
  * filters of the plugins in stage order, router last.
+ * - HTTP listener: one filter chain, routes `<listener>-routes`.
+ * - Hybrid listener: one filter chain per matched HTTP listener, matched on the source address
+ *   (`source_prefix_ranges`) and SNI (`server_names` from the matcher's sslConfig), each with its own
+ *   routes `<listener>-routes-<matcherHash>`.
  */
-import type { ProxyListener } from '../../api/kinds/proxy.js';
-import { TYPE_URL, type HttpConnectionManager, type Listener } from '../../xds/envoy-types.js';
+import type { MatchedListener, ProxyListener } from '../../api/kinds/proxy.js';
+import { TYPE_URL, type FilterChain, type HttpConnectionManager, type Listener } from '../../xds/envoy-types.js';
 import type { PluginRegistry } from './registry.js';
 import type { ListenerParams } from './plugin.js';
 import { orderHttpFilters, type StagedHttpFilter } from './filter-stages.js';
@@ -12,22 +16,58 @@ import { routeConfigName } from './names.js';
 
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
 
-export function translateHttpListener(params: ListenerParams, registry: PluginRegistry, listener: ProxyListener): Listener {
-  const name = listener.name ?? '';
-  const address = listener.bindAddress ?? '::';
+/** Envoy's CidrRange: `{address_prefix, prefix_len}`. */
+export interface EnvoyCidrRange {
+  address_prefix: string;
+  prefix_len?: { value: number };
+}
+
+/** Envoy's FilterChainMatch, with the fields gloo-ts emits. */
+export interface EnvoyFilterChainMatch {
+  server_names?: string[];
+  transport_protocol?: string;
+  source_prefix_ranges?: EnvoyCidrRange[];
+}
+
+/** A filter chain with the match fields hybrid listeners need (src/xds/envoy-types.ts types only server_names). */
+export type MatchedFilterChain = Omit<FilterChain, 'filter_chain_match'> & { filter_chain_match?: EnvoyFilterChainMatch };
+
+/** The Envoy filter-chain match of a hybrid matcher; undefined for the catch-all. */
+export function filterChainMatch(matcher: MatchedListener['matcher']): EnvoyFilterChainMatch | undefined {
+  const out: EnvoyFilterChainMatch = {};
+  const ranges = matcher?.sourcePrefixRanges ?? [];
+  if (ranges.length > 0)
+    out.source_prefix_ranges = ranges.map((r) => ({ address_prefix: r.addressPrefix ?? '', prefix_len: { value: r.prefixLen ?? 0 } }));
+  const sni = matcher?.sslConfig?.sniDomains ?? [];
+  if (sni.length > 0) out.server_names = [...sni];
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The HTTP connection manager filter chain of `listener` (its httpListener), routes from `routesName`. */
+export function httpFilterChain(params: ListenerParams, registry: PluginRegistry, listener: ProxyListener, routesName: string): FilterChain {
   const filters: StagedHttpFilter[] = [];
   for (const p of registry.httpFilters) filters.push(...p.httpFilters(params, listener));
   const hcm: HttpConnectionManager = {
     '@type': TYPE_URL.httpConnectionManager,
     stat_prefix: listener.httpListener?.statPrefix || 'http',
-    rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: routeConfigName(name) },
+    rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: routesName },
     http_filters: orderHttpFilters(filters),
   };
+  return { filters: [{ name: HCM_FILTER_NAME, typed_config: hcm }] };
+}
+
+/** An Envoy Listener at the listener's address with the given filter chains. */
+export function envoyListener(listener: ProxyListener, filterChains: MatchedFilterChain[]): Listener {
+  const address = listener.bindAddress ?? '::';
   return {
-    name,
+    name: listener.name ?? '',
     address: {
       socket_address: { address, port_value: listener.bindPort ?? 0, ...(address === '::' ? { ipv4_compat: true } : {}) },
     },
-    filter_chains: [{ filters: [{ name: HCM_FILTER_NAME, typed_config: hcm }] }],
+    filter_chains: filterChains as FilterChain[],
   };
+}
+
+export function translateHttpListener(params: ListenerParams, registry: PluginRegistry, listener: ProxyListener): Listener {
+  return envoyListener(listener, [httpFilterChain(params, registry, listener, routeConfigName(listener.name ?? ''))]);
 }

@@ -21,3 +21,30 @@ export function envoyVirtualHostName(proxyVhostName: string): string {
 export function envoyRouteName(vhostName: string, routeIndex: number, matcherIndex: number, routeName?: string): string {
   return `${vhostName}-route-${routeIndex}${routeName ? `-${routeName}` : ''}-matcher-${matcherIndex}`;
 }
+
+/** JSON with sorted keys and unset fields dropped, so equal matchers hash alike. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** A stable 64-bit FNV-1a hash of a hybrid listener matcher, in decimal (Gloo names chains by a uint64 hash). */
+export function matcherHash(matcher: unknown): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(stableJson(matcher ?? {}), 'utf8')) {
+    h ^= BigInt(byte);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString();
+}
+
+/** `<listener name>-routes-<matcherHash>`: the RouteConfiguration of one matched HTTP listener of a hybrid listener. */
+export function hybridRouteConfigName(listenerName: string, matcher: unknown): string {
+  return `${routeConfigName(listenerName)}-${matcherHash(matcher)}`;
+}

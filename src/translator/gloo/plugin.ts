@@ -21,6 +21,19 @@ import type { StagedHttpFilter } from './filter-stages.js';
 export interface ProblemSink {
   error(message: string): void;
   warning(message: string): void;
+  /**
+   * Says the route being translated cannot serve as written (a route-level problem: a missing or
+   * errored destination) even though only a warning was reported. An error on a route's sink implies
+   * it. With `invalidConfigPolicy.replaceInvalidRoutes` such a route becomes a direct response.
+   */
+  routeInvalid?(): void;
+}
+
+/** `settings.gloo.invalidConfigPolicy` as the gloo translator applies it. */
+export interface InvalidRoutePolicy {
+  replaceInvalidRoutes: boolean;
+  invalidRouteResponseCode: number;
+  invalidRouteResponseBody: string;
 }
 
 export interface TranslationParams {
@@ -31,6 +44,8 @@ export interface TranslationParams {
   /** UpstreamGroups by `namespace.name`. */
   upstreamGroups: ReadonlyMap<string, Resource<'UpstreamGroup'>>;
   reports: Reports;
+  /** How invalid routes are served (default: as translated, e.g. 503 for a missing upstream). */
+  invalidRoutes?: InvalidRoutePolicy | undefined;
 }
 
 export interface UpstreamParams extends TranslationParams {

@@ -1,7 +1,9 @@
 /**
  * `routeAction` → Envoy RouteAction: the cluster (or weighted clusters, or cluster header) a route
  * forwards to (spec §2.4.4, §8.3). A destination whose Upstream does not exist is a Warning and the
- * route still names its cluster, so the data plane answers 503 until the Upstream appears.
+ * route still names its cluster, so the data plane answers 503 until the Upstream appears — or, with
+ * `replaceInvalidRoutes`, the route is replaced (route-config.ts): a missing Upstream / UpstreamGroup
+ * and an Upstream with errors mark the route invalid.
  */
 import type { Destination, RouteAction, WeightedDestination } from '../../api/types/destination.js';
 import type * as envoy from '../../xds/envoy-types.js';
@@ -11,13 +13,17 @@ import { clusterName } from './names.js';
 
 function invalidDestination(report: ProblemSink, kind: string, key: string): void {
   report.warning(`Route Warning: InvalidDestinationWarning. Reason: *v1.${kind} { ${key} } not found`);
+  report.routeInvalid?.();
 }
 
 /** The cluster a destination names, warning when its Upstream is missing. */
 export function destinationCluster(params: TranslationParams, report: ProblemSink, dest: Destination): string | undefined {
   if (dest.upstream) {
     const key = `${dest.upstream.namespace ?? ''}.${dest.upstream.name ?? ''}`;
-    if (!params.upstreams.has(key)) invalidDestination(report, 'Upstream', key);
+    const upstream = params.upstreams.get(key);
+    if (!upstream) invalidDestination(report, 'Upstream', key);
+    // Its cluster is reported broken (e.g. a static host without a port): nothing valid to send to.
+    else if (params.reports.hasErrors(upstream)) report.routeInvalid?.();
     return clusterName(dest.upstream);
   }
   if (dest.kube) {

@@ -319,7 +319,7 @@ test('§7.5 delegation: VS and RouteTables (ref and selector forms) load', () =>
   const b = rs[2] as Resource<'RouteTable'>;
   assert.equal(b.spec.weight, 10);
   assert.equal(b.spec.routes![1]!.inheritableMatchers, true);
-  assert.ok(unsupportedPaths(vs).includes('spec.virtualHost.routes[0].delegateAction'));
+  assert.equal(unsupportedPaths(vs).includes('spec.virtualHost.routes[0].delegateAction'), false, 'delegation is implemented');
 });
 
 test('a delegateAction with both ref and selector is an error', () => {
@@ -586,14 +586,19 @@ spec:
       httpGateway: {}
 `;
 
-test('a hybrid Gateway (matched gateways) loads and is reported as not served', () => {
+test('a hybrid Gateway (matched gateways) loads; its TCP and TLS parts are reported as not served', () => {
   const gw = loadOne('Gateway', HYBRID_GATEWAY);
   const mg = gw.spec.hybridGateway!.matchedGateways!;
   assert.equal(mg.length, 3);
   assert.deepEqual(mg[0]!.matcher!.sourcePrefixRanges, [{ addressPrefix: '10.0.0.0', prefixLen: 16 }]);
   assert.equal(mg[1]!.tcpGateway!.tcpHosts![0]!.destination!.single!.upstream!.name, 'db');
-  assert.deepEqual(unsupportedPaths(gw), ['spec.hybridGateway']);
-  assert.match(gw.unsupported[0]!.note!, /hybrid gateways are not served yet/);
+  assert.deepEqual(unsupportedPaths(gw), [
+    'spec.hybridGateway.matchedGateways[0].httpGateway.options',
+    'spec.hybridGateway.matchedGateways[1].matcher.sslConfig',
+    'spec.hybridGateway.matchedGateways[1].matcher.passthroughCipherSuites',
+    'spec.hybridGateway.matchedGateways[1].tcpGateway',
+  ]);
+  assert.match(gw.unsupported[3]!.note!, /data plane does not proxy TCP yet/);
 });
 
 test('a hybrid Gateway delegating to Matchable gateways, and a TCP Gateway, load', () => {
@@ -638,12 +643,18 @@ spec:
 `,
   );
   assert.equal(tcp.spec.tcpGateway!.options!.tcpProxySettings!.idleTimeout, '3600s');
-  assert.deepEqual(unsupportedPaths(tcp), ['spec.tcpGateway']);
+  assert.deepEqual(unsupportedPaths(tcp), [
+    'spec.tcpGateway',
+    'spec.tcpGateway.options.tcpProxySettings',
+    'spec.tcpGateway.options.connectionLimit',
+    'spec.tcpGateway.options.localRatelimit',
+    'spec.tcpGateway.tcpHosts[1].sslConfig',
+  ]);
 });
 
 // ---- the option and matchable kinds --------------------------------------------------------------------
 
-test('MatchableHttpGateway, MatchableTcpGateway, VirtualHostOption and RouteOption load, not used yet', () => {
+test('MatchableHttpGateway, MatchableTcpGateway, VirtualHostOption and RouteOption load; option fields not implemented are listed', () => {
   const rs = loadOk(`apiVersion: gateway.solo.io/v1
 kind: MatchableHttpGateway
 metadata: {name: internal, namespace: gloo-system, labels: {gateway: shared}}
@@ -714,8 +725,19 @@ spec:
     ['MatchableHttpGateway', 'MatchableTcpGateway', 'VirtualHostOption', 'RouteOption'],
   );
   assert.deepEqual(unsupportedPaths(rs[0]!), ['spec.matcher', 'spec.httpGateway']);
-  assert.deepEqual(unsupportedPaths(rs[2]!), ['spec.options', 'spec.targetRefs']);
-  assert.deepEqual(unsupportedPaths(rs[3]!), ['spec.options']);
+  assert.deepEqual(unsupportedPaths(rs[2]!), [
+    'spec.options.cors',
+    'spec.options.corsPolicyMergeSettings',
+    'spec.options.stats',
+    'spec.options.extauth',
+    'spec.options.ratelimitBasic',
+    'spec.options.jwtStaged',
+    'spec.targetRefs',
+  ]);
+  assert.deepEqual(
+    unsupportedPaths(rs[3]!),
+    ['retries', 'faults', 'ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'shadowing', 'lbHash', 'upgrades', 'envoyMetadata', 'tracing', 'maxStreamDuration', 'idleTimeout', 'regexRewrite', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
+  );
   const ro = rs[3] as Resource<'RouteOption'>;
   assert.equal(ro.spec.options?.dlp?.actions?.[1]?.actionType, undefined);
   assert.equal(ro.spec.options?.csrf?.filterEnabled?.defaultValue?.denominator, 'HUNDRED');
@@ -753,7 +775,7 @@ options: {timeout: 3s}
   );
   assert.deepEqual(r.errors, []);
   assert.equal(r.resources[0]!.metadata.namespace, 'team-a');
-  assert.deepEqual(r.resources[0]!.unsupported.map((u) => u.path), ['options']);
+  assert.deepEqual(r.resources[0]!.unsupported.map((u) => u.path), [], 'RouteOption options are supported');
 });
 
 // ---- Proxy -----------------------------------------------------------------------------------------------
@@ -817,7 +839,7 @@ spec:
     'spec.listeners[1].sslConfigurations',
     'spec.listeners[1].aggregateListener',
     'spec.listeners[2].tcpListener',
-    'spec.listeners[3].hybridListener',
+    'spec.listeners[3].hybridListener.matchedListeners[0].matcher.destinationPort',
   ]);
 });
 
@@ -1099,7 +1121,6 @@ spec:
   assert.deepEqual(
     vs.unsupported.map((u) => `${u.path} [${u.level}] ${u.note}`),
     [
-      'spec.virtualHost.optionsConfigRefs [no] VirtualHostOption references are ignored',
       'spec.virtualHost.options.cors [no] cors is not implemented yet; the field is ignored',
       'spec.virtualHost.options.headerManipulation [no] headerManipulation is not implemented yet; the field is ignored',
       'spec.virtualHost.routes[0].routeAction.single.subset [no] ignored: all endpoints of the upstream are used',
