@@ -13,6 +13,7 @@ import { kindInfo } from '../api/kinds.js';
 import { statusFromReport, type Status } from '../api/status.js';
 import type { Reports } from '../translator/reports.js';
 import { translate } from '../translator/translate.js';
+import { TranslationCache } from '../translator/translation-cache.js';
 import { allSnapshotResources } from '../translator/snapshot-reports.js';
 import { defaultGateways } from '../translator/gateway/default-gateways.js';
 import type { SnapshotCache } from '../xds/cache.js';
@@ -37,6 +38,8 @@ export interface ControlPlaneOptions {
 export class ControlPlane {
   readonly writeNamespace: string;
   private previousProxies = new Map<string, Resource<'Proxy'>>();
+  /** Translation units reused between translations (incremental translation). */
+  private readonly cache = new TranslationCache();
   private resources = new Map<string, ResourceWithStatus>();
   private sourceErrors: LoadError[] = [];
   private readonly runtimeErrors = new Map<string, string>();
@@ -124,7 +127,7 @@ export class ControlPlane {
     this.current = input; // validation (issue 3)
     // Gloo's install creates two default Gateways; a config with none gets them, as they would.
     const snapshot: ApiSnapshot = input.gateways.length > 0 ? input : { ...input, gateways: defaultGateways(this.writeNamespace) };
-    const result = translate(snapshot, { writeNamespace: this.writeNamespace, previousProxies: this.previousProxies });
+    const result = translate(snapshot, { writeNamespace: this.writeNamespace, previousProxies: this.previousProxies, cache: this.cache });
 
     const nextKeys = new Set<string>();
     for (const [nodeKey, resources] of result.xds) {

@@ -15,6 +15,8 @@ import { reportUnsupportedFields } from './unsupported-fields.js';
 import { translateGateways } from './gateway/translate-gateways.js';
 import { translateProxy } from './gloo/translate-proxy.js';
 import { internalError } from './internal-error.js';
+import type { MemoTable, TranslationCache } from './translation-cache.js';
+import type { ProxyVirtualHost } from '../api/kinds/proxy.js';
 import { settingsOf } from './settings.js';
 import { statusFromReport, type Status } from '../api/status.js';
 
@@ -23,6 +25,12 @@ export interface TranslateOptions {
   writeNamespace?: string | undefined;
   /** The Proxies of the previous translation, by proxy name: what keeps serving when a source has errors. */
   previousProxies?: Map<string, Resource<'Proxy'>> | undefined;
+  /**
+   * Caches kept between translations (incremental translation): units whose inputs are the same
+   * objects as last time are reused, with their reports. The result is identical to a translation
+   * without the cache.
+   */
+  cache?: TranslationCache | undefined;
 }
 
 export interface TranslationResult {
@@ -49,6 +57,15 @@ export function nodeKey(writeNamespace: string, proxyName: string): string {
 
 export function translate(snapshot: ApiSnapshot, opts: TranslateOptions = {}): TranslationResult {
   const writeNamespace = opts.writeNamespace ?? DEFAULT_NAMESPACE;
+  opts.cache?.beginRun();
+  try {
+    return translateSnapshot(snapshot, opts, writeNamespace);
+  } finally {
+    opts.cache?.endRun();
+  }
+}
+
+function translateSnapshot(snapshot: ApiSnapshot, opts: TranslateOptions, writeNamespace: string): TranslationResult {
   const reports = new Reports();
   const xds = new Map<string, Omit<XdsSnapshot, 'version'>>();
   let proxies: Resource<'Proxy'>[] = [];
@@ -68,6 +85,7 @@ export function translate(snapshot: ApiSnapshot, opts: TranslateOptions = {}): T
       previous: opts.previousProxies,
       readGatewaysFromAllNamespaces: settings.readGatewaysFromAllNamespaces,
       translateEmptyGateways: settings.translateEmptyGateways,
+      cache: opts.cache?.proxyVirtualHosts as MemoTable<ProxyVirtualHost | undefined> | undefined,
     });
     reports.merge(gw.reports);
     proxies = gw.proxies;
@@ -77,7 +95,7 @@ export function translate(snapshot: ApiSnapshot, opts: TranslateOptions = {}): T
   }
   for (const proxy of proxies) {
     try {
-      const out = translateProxy(proxy, snapshot, undefined, { invalidRoutes: settings.invalidConfigPolicy });
+      const out = translateProxy(proxy, snapshot, undefined, { invalidRoutes: settings.invalidConfigPolicy, cache: opts.cache?.envoyVirtualHosts });
       reports.merge(out.reports);
       xds.set(nodeKey(proxy.metadata.namespace, proxy.metadata.name), out.snapshot);
     } catch (err) {

@@ -20,6 +20,7 @@ import { reconcileProxy } from './reconcile-proxy.js';
 import { tcpListenerFor } from './tcp-listener.js';
 import { matchedListenersFor, validateHybridGateway } from './hybrid-listener.js';
 import { internalError } from '../internal-error.js';
+import { identityFingerprint, type MemoTable } from '../translation-cache.js';
 
 export interface GatewayTranslationOptions {
   writeNamespace: string;
@@ -29,6 +30,8 @@ export interface GatewayTranslationOptions {
   readGatewaysFromAllNamespaces?: boolean | undefined;
   /** `settings.gateway.translateEmptyGateways` (default false: an HTTP listener with no virtual host is not rendered). */
   translateEmptyGateways?: boolean | undefined;
+  /** Memoised virtual hosts from earlier translations (incremental translation). */
+  cache?: MemoTable<ProxyVirtualHost | undefined> | undefined;
 }
 
 export interface GatewayTranslation {
@@ -84,7 +87,7 @@ export function translateGateways(snapshot: ApiSnapshot, opts: GatewayTranslatio
   const broken = new Set<Resource<'Gateway'>>();
   for (const gws of byProxy.values()) for (const gw of reportNonUniqueBindAddresses(gws, reports)) broken.add(gw);
 
-  const ctx = new GatewayContext(snapshot, reports);
+  const ctx = new GatewayContext(snapshot, reports, opts.cache);
   const contributors = new Map<string, ResourceIdent[]>();
   const proxies: Resource<'Proxy'>[] = [];
   for (const [proxyName, gws] of byProxy) {
@@ -146,21 +149,37 @@ class GatewayContext {
   private readonly vhosts = new Map<string, ProxyVirtualHost | undefined>();
   private readonly listeners = new Map<Resource<'Gateway'>, BuiltListener>();
 
+  /** Fingerprints of the resources a virtual host may reach beyond its VirtualService. */
+  private readonly routeTablesFp: string;
+  private readonly optionsFp: string;
+
   constructor(
     private readonly snapshot: ApiSnapshot,
     private readonly reports: Reports,
-  ) {}
+    private readonly cache: MemoTable<ProxyVirtualHost | undefined> | undefined,
+  ) {
+    this.routeTablesFp = cache ? identityFingerprint(snapshot.routeTables) : '';
+    this.optionsFp = cache ? identityFingerprint([...(snapshot.virtualHostOptions ?? []), ...(snapshot.routeOptions ?? [])]) : '';
+  }
 
   private vhostOf(vs: Resource<'VirtualService'>, gw: Resource<'Gateway'>): ProxyVirtualHost | undefined {
     const proxyName = proxyNameOf(gw.spec.proxyNames?.[0] ?? DEFAULT_PROXY_NAME);
     const key = `${resourceKey(gw)} ${resourceKey(vs)}`;
     if (this.vhosts.has(key)) return this.vhosts.get(key);
+    const build = (reports: Reports): ProxyVirtualHost | undefined => {
+      try {
+        return virtualHostForVirtualService(vs, reports, { snapshot: this.snapshot, gatewayName: gw.metadata.name, proxyName });
+      } catch (err) {
+        reports.addError(vs, internalError(err));
+        return undefined;
+      }
+    };
     let vh: ProxyVirtualHost | undefined;
-    try {
-      vh = virtualHostForVirtualService(vs, this.reports, { snapshot: this.snapshot, gatewayName: gw.metadata.name, proxyName });
-    } catch (err) {
-      this.reports.addError(vs, internalError(err));
-    }
+    if (this.cache) {
+      const refs = referencesOf(vs);
+      const deps = [vs, gw.metadata.name, proxyName, refs.routeTables ? this.routeTablesFp : '', refs.options ? this.optionsFp : ''];
+      vh = this.cache.compute(`${key} ${proxyName}`, deps, this.reports, build);
+    } else vh = build(this.reports);
     this.vhosts.set(key, vh);
     return vh;
   }
@@ -224,4 +243,20 @@ class GatewayContext {
     listener.metadataStatic = sourceMetadata([gw]);
     return { listener, contributors };
   }
+}
+
+const referenceCache = new WeakMap<Resource<'VirtualService'>, { routeTables: boolean; options: boolean }>();
+
+/** Whether a VirtualService can reach RouteTables or option resources (then they are dependencies too). */
+function referencesOf(vs: Resource<'VirtualService'>): { routeTables: boolean; options: boolean } {
+  let refs = referenceCache.get(vs);
+  if (refs === undefined) {
+    const vh = vs.spec.virtualHost;
+    const routes = vh?.routes ?? [];
+    const routeTables = routes.some((r) => r.delegateAction !== undefined);
+    // Delegated RouteTable routes may reference option resources too.
+    refs = { routeTables, options: routeTables || vh?.optionsConfigRefs !== undefined || routes.some((r) => r.optionsConfigRefs !== undefined) };
+    referenceCache.set(vs, refs);
+  }
+  return refs;
 }

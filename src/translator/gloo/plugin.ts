@@ -8,6 +8,7 @@
  *     processRoute(params, route, out) { if (route.options?.timeout && out.route) out.route.timeout = ... },
  *   };
  */
+import type { MemoTable } from '../translation-cache.js';
 import type { Resource } from '../../api/resource.js';
 import type { ProxyListener, ProxyVirtualHost } from '../../api/kinds/proxy.js';
 import type { ProxyRoute } from '../../api/types/route.js';
@@ -46,6 +47,11 @@ export interface TranslationParams {
   reports: Reports;
   /** How invalid routes are served (default: as translated, e.g. 503 for a missing upstream). */
   invalidRoutes?: InvalidRoutePolicy | undefined;
+  /**
+   * Memoised Envoy virtual hosts (incremental translation): valid while the Proxy virtual host is the
+   * same object and `fingerprint` (everything else a route can depend on) is unchanged.
+   */
+  memo?: { table: MemoTable<unknown>; fingerprint: string } | undefined;
 }
 
 export interface UpstreamParams extends TranslationParams {

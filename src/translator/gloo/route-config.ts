@@ -24,6 +24,7 @@ import { envoyRouteName, envoyVirtualHostName, routeConfigName } from './names.j
 import { translateRouteAction } from './route-action.js';
 import { sourceSink } from './problem-sink.js';
 import { internalError } from '../internal-error.js';
+import { resourceKey } from '../../api/resource.js';
 
 const DEFAULT_MATCHERS: Matcher[] = [{ prefix: '/' }];
 
@@ -101,12 +102,22 @@ export function translateRouteConfiguration(
 ): envoy.RouteConfiguration {
   const virtualHosts: envoy.VirtualHost[] = [];
   for (const vh of listener.httpListener?.virtualHosts ?? []) {
-    const vhParams: VirtualHostParams = { ...params, listener, virtualHost: vh, report: sourceSink(params.reports, params.proxy, vh.metadataStatic) };
-    try {
-      virtualHosts.push(translateVirtualHost(vhParams, registry, vh));
-    } catch (err) {
-      vhParams.report.error(internalError(err));
-    }
+    const build = (reports: TranslationParams['reports']): envoy.VirtualHost | undefined => {
+      const vhParams: VirtualHostParams = { ...params, reports, listener, virtualHost: vh, report: sourceSink(reports, params.proxy, vh.metadataStatic) };
+      try {
+        return translateVirtualHost(vhParams, registry, vh);
+      } catch (err) {
+        vhParams.report.error(internalError(err));
+        return undefined;
+      }
+    };
+    const memo = params.memo;
+    const out = memo
+      ? (memo.table.compute(`${resourceKey(params.proxy)} ${name} ${vh.name ?? ''}`, [vh, memo.fingerprint], params.reports, build) as
+          | envoy.VirtualHost
+          | undefined)
+      : build(params.reports);
+    if (out) virtualHosts.push(out);
   }
   return { name, virtual_hosts: virtualHosts };
 }

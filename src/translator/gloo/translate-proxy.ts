@@ -24,6 +24,7 @@ import { envoyListener, filterChainMatch, httpFilterChain, translateHttpListener
 import { translateRouteConfiguration } from './route-config.js';
 import { hybridRouteConfigName, matcherHash } from './names.js';
 import { sourceSink } from './problem-sink.js';
+import { identityFingerprint, objectId, type MemoTable } from '../translation-cache.js';
 
 export interface ProxyTranslation {
   snapshot: Omit<XdsSnapshot, 'version'>;
@@ -33,6 +34,8 @@ export interface ProxyTranslation {
 export interface ProxyTranslationOptions {
   /** `settings.gloo.invalidConfigPolicy` (default: invalid routes are not replaced). */
   invalidRoutes?: InvalidRoutePolicy | undefined;
+  /** Memoised Envoy virtual hosts from earlier translations (incremental translation). */
+  cache?: MemoTable<unknown> | undefined;
 }
 
 export function translateProxy(
@@ -56,6 +59,14 @@ export function translateProxy(
     clusters = translateClusters(params, registry);
   } catch (err) {
     reports.addError(proxy, internalError(err));
+  }
+  if (opts.cache) {
+    // What a route's translation can depend on besides its Proxy virtual host: which Upstreams and
+    // UpstreamGroups exist (and whether they have errors) and the invalid-route policy.
+    let fp = JSON.stringify(opts.invalidRoutes ?? null);
+    for (const u of snapshot.upstreams) fp += `|${objectId(u)}${reports.hasErrors(u) ? '!' : ''}`;
+    fp += '#' + identityFingerprint(snapshot.upstreamGroups);
+    params.memo = { table: opts.cache, fingerprint: fp };
   }
   const listeners: Listener[] = [];
   const routes: RouteConfiguration[] = [];
