@@ -1,8 +1,9 @@
 /**
  * The admin HTTP server (DESIGN §2): `/ready`, `/metrics` (Prometheus), `/stats`, `/config_dump`,
  * the resource/status API that glooctl reads (`/api/v1/resources`, `/api/v1/statuses`,
- * `/api/v1/errors`) and validation (`POST /api/v1/validate`, a dry run of a proposed change). It binds
- * to 127.0.0.1 unless told otherwise. It only reads from the parts it is given: validation translates
+ * `/api/v1/errors`), the xDS state (`/api/v1/xds`: connected proxies and their ACK/NACK state) and
+ * validation (`POST /api/v1/validate`, a dry run of a proposed change). It binds to 127.0.0.1 unless
+ * told otherwise. It only reads from the parts it is given: validation translates
  * a copy and never changes what is served.
  */
 import http from 'node:http';
@@ -25,6 +26,12 @@ export interface AdminDeps {
   controlPlane?: ControlPlane;
   cache?: SnapshotCache;
   proxyStats?: () => ProxyStats | undefined;
+  /** xDS state for `GET /api/v1/xds`: the ADS server's connected proxies, or a proxy's client state. */
+  xdsStatus?: () => unknown;
+  /** More Prometheus lines for `/metrics` (e.g. `xds_acks_total`). */
+  extraMetrics?: () => string[];
+  /** What `/config_dump` shows when this process has no cache (a proxy: what it applied). */
+  configDump?: () => unknown;
   logger: Logger;
 }
 
@@ -123,8 +130,13 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
     if (!cp) return send(res, 404, { error: 'this process has no control plane' });
     return send(res, 200, { errors: cp.errors().map((e) => ({ ...e, text: formatLoadError(e) })) });
   }
+  if (path === '/api/v1/xds') {
+    if (!deps.xdsStatus) return send(res, 404, { error: 'this process serves no xDS' });
+    return send(res, 200, deps.xdsStatus());
+  }
   if (path === '/config_dump') {
     const cache = deps.cache;
+    if (!cache && deps.configDump) return send(res, 200, deps.configDump());
     if (!cache) return send(res, 404, { error: 'no xDS cache in this process' });
     const snapshots: Record<string, unknown> = {};
     for (const key of cache.keys()) snapshots[key] = cache.get(key);
@@ -155,6 +167,7 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
         for (const [metric, samples] of byMetric) lines.push(`# TYPE ${metric} counter`, ...samples);
       }
     }
+    if (path === '/metrics' && deps.extraMetrics) lines.push(...deps.extraMetrics());
     return send(res, 200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
   }
   if (path === '/') {
@@ -167,6 +180,7 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
         '/api/v1/resources?kind=&name=&namespace=',
         '/api/v1/statuses',
         '/api/v1/errors',
+        '/api/v1/xds',
         'POST /api/v1/validate',
       ],
     });

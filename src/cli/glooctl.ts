@@ -10,6 +10,7 @@ import { registerGet } from './commands/get.js';
 import { registerCheck } from './commands/check.js';
 import { registerValidate } from './commands/validate.js';
 import { registerTranslate } from './commands/translate.js';
+import { registerProxy } from './commands/proxy.js';
 
 const program: Command = new Command();
 program
@@ -21,6 +22,7 @@ program
 registerGet(program);
 registerCheck(program);
 registerValidate(program);
+registerProxy(program);
 registerTranslate(program.command('x').description('experimental commands'));
 
 await program.parseAsync(process.argv);

@@ -99,7 +99,42 @@ function gatewayRow(o: KubeObject): string[] {
   return [o.metadata.name, `${s.bindAddress ?? ''}:${s.bindPort ?? ''}`, s.ssl ? 'true' : 'false', type, (s.proxyNames ?? ['gateway-proxy']).join('\n'), statusText(o)];
 }
 
-function proxyRow(o: KubeObject): string[] {
+/** What `GET /api/v1/xds` answers (the parts the tables read). */
+export interface XdsView {
+  connections?: {
+    nodeId: string;
+    role: string;
+    streamType: string;
+    types: Record<string, { lastSentVersion?: string; lastAckedVersion?: string; lastAckedAt?: string; lastNack?: { time: string; message: string } }>;
+  }[];
+  inProcess?: { role: string }[];
+}
+
+/** Extra data some tables show beside the resources. */
+export interface PrintContext {
+  xds?: XdsView;
+}
+
+/** One line per proxy connected with this Proxy's node key: `<node id>: ACKed`, `NACK <types>` or `pending`. */
+function connectedText(role: string, xds: XdsView | undefined): string {
+  if (!xds) return '';
+  const lines: string[] = [];
+  for (const p of xds.inProcess ?? []) if (p.role === role) lines.push('in-process');
+  for (const c of xds.connections ?? []) {
+    if (c.role !== role) continue;
+    const types = Object.entries(c.types);
+    const nacked = types.filter(([, t]) => t.lastNack && (!t.lastAckedAt || t.lastNack.time >= t.lastAckedAt)).map(([k]) => k);
+    const state = nacked.length
+      ? `NACK ${nacked.join(',')}`
+      : types.length > 0 && types.every(([, t]) => t.lastSentVersion === t.lastAckedVersion)
+        ? 'ACKed'
+        : 'pending';
+    lines.push(`${c.nodeId}: ${state}`);
+  }
+  return lines.length ? lines.join('\n') : 'none';
+}
+
+function proxyRow(o: KubeObject, ctx: PrintContext = {}): string[] {
   const listeners: any[] = o.spec?.listeners ?? [];
   return [
     o.metadata.name,
@@ -108,6 +143,7 @@ function proxyRow(o: KubeObject): string[] {
     listeners.map((l) => `${l.bindAddress}:${l.bindPort}`).join('\n'),
     listeners.flatMap((l) => (l.httpListener?.virtualHosts ?? []).map((v: any) => v.name)).join('\n'),
     statusText(o),
+    connectedText(`${o.metadata.namespace}~${o.metadata.name}`, ctx.xds),
   ];
 }
 
@@ -121,17 +157,17 @@ function upstreamGroupRow(o: KubeObject): string[] {
   return [o.metadata.name, statusText(o), String(total), dests.map((d) => `${destText(d.destination)} weight: ${d.weight ?? 0}`).join('\n')];
 }
 
-export const PRINTERS: Record<string, { headers: string[]; row: (o: KubeObject) => string[] }> = {
+export const PRINTERS: Record<string, { headers: string[]; row: (o: KubeObject, ctx?: PrintContext) => string[] }> = {
   VirtualService: { headers: ['VIRTUAL SERVICE', 'DISPLAY NAME', 'DOMAINS', 'SSL', 'STATUS', 'LISTENERPLUGINS', 'ROUTES'], row: virtualServiceRow },
   Upstream: { headers: ['UPSTREAM', 'TYPE', 'STATUS', 'DETAILS'], row: upstreamRow },
   Gateway: { headers: ['GATEWAY', 'BIND ADDRESS', 'SSL', 'TYPE', 'PROXIES', 'STATUS'], row: gatewayRow },
-  Proxy: { headers: ['PROXY NAME', 'PROXY NAMESPACE', 'CREATED BY', 'LISTENERS', 'VIRTUAL HOSTS', 'STATUS'], row: proxyRow },
+  Proxy: { headers: ['PROXY NAME', 'PROXY NAMESPACE', 'CREATED BY', 'LISTENERS', 'VIRTUAL HOSTS', 'STATUS', 'CONNECTED'], row: proxyRow },
   RouteTable: { headers: ['ROUTE TABLE', 'ROUTES', 'STATUS'], row: routeTableRow },
   UpstreamGroup: { headers: ['UPSTREAM GROUP', 'STATUS', 'TOTAL WEIGHT', 'DETAILS'], row: upstreamGroupRow },
 };
 
-export function printTable(kind: string, items: KubeObject[]): string {
+export function printTable(kind: string, items: KubeObject[], ctx: PrintContext = {}): string {
   const p = PRINTERS[kind];
   if (!p) return renderTable(['NAME', 'NAMESPACE', 'STATUS'], items.map((o) => [o.metadata.name, o.metadata.namespace, statusText(o)]));
-  return renderTable(p.headers, items.map(p.row));
+  return renderTable(p.headers, items.map((o) => p.row(o, ctx)));
 }

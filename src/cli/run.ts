@@ -1,9 +1,8 @@
 /**
  * `gloo run`: wires the directory source, the control plane, the in-process data plane and the
- * admin server, and stops them gracefully on SIGINT/SIGTERM.
+ * admin server, and stops them gracefully on SIGINT/SIGTERM. With `--xds-address` it also serves
+ * ADS, so external proxies (`gloo proxy`, Envoy) can join.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
 import { SnapshotCache } from '../xds/cache.js';
 import { InProcessXdsClient } from '../xds/client.js';
@@ -11,6 +10,8 @@ import { DirectoryConfigSource } from '../config/directory/directory-source.js';
 import { ControlPlane } from '../pipeline/control-plane.js';
 import { GatewayProxy } from '../proxy/gateway-proxy.js';
 import { startAdminServer } from '../admin/server.js';
+import { AdsServer } from '../xds/server/ads-server.js';
+import { resolveConfigDir, stopOnSignals } from './control-plane.js';
 
 export interface RunOptions {
   configDir: string;
@@ -18,6 +19,8 @@ export interface RunOptions {
   adminAddress: string;
   writeNamespace: string;
   role?: string;
+  /** `HOST:PORT` to serve ADS on; none by default. */
+  xdsAddress?: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -28,10 +31,7 @@ export interface RunningGateway {
 }
 
 export async function runAllInOne(opts: RunOptions): Promise<RunningGateway> {
-  const configDir = path.resolve(opts.configDir);
-  if (!fs.existsSync(configDir) || !fs.statSync(configDir).isDirectory()) {
-    throw new Error(`--config-dir ${opts.configDir}: no such directory`);
-  }
+  const configDir = resolveConfigDir(opts.configDir);
   const logger = createLogger({ level: opts.logLevel, format: opts.logFormat, component: 'gloo' });
   const role = opts.role ?? `${opts.writeNamespace}~gateway-proxy`;
   const cache = new SnapshotCache();
@@ -53,12 +53,18 @@ export async function runAllInOne(opts: RunOptions): Promise<RunningGateway> {
     const bound = new Map(proxy.listeners.map((l) => [l.name, l.bound]));
     for (const name of controlPlane.listenersWithErrors()) if (bound.get(name) !== false) controlPlane.reportListenerError(name, undefined);
   });
+  const ads = opts.xdsAddress ? await AdsServer.start({ cache, logger: logger.child('xds') }, opts.xdsAddress) : undefined;
   const admin = await startAdminServer(
     {
       ready: () => controlPlane.translationCount > 0 && proxy.ready,
       controlPlane,
       cache,
       proxyStats: () => proxy.stats,
+      xdsStatus: () => ({
+        ...(ads ? ads.status() : { connections: [] }),
+        inProcess: [{ role, appliedVersion: proxy.appliedVersion ?? null }],
+      }),
+      ...(ads ? { extraMetrics: () => ads.metrics() } : {}),
       logger: logger.child('admin'),
     },
     opts.adminPort,
@@ -74,13 +80,10 @@ export async function runAllInOne(opts: RunOptions): Promise<RunningGateway> {
     (stopping ??= (async () => {
       logger.info('shutting down');
       await controlPlane.stop();
+      await ads?.close();
       await proxy.stop();
       await admin.close();
     })());
-  const onSignal = () => {
-    void stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignals(stop);
   return { adminPort: admin.port, stop };
 }

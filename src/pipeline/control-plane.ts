@@ -19,6 +19,8 @@ import { defaultGateways } from '../translator/gateway/default-gateways.js';
 import type { SnapshotCache } from '../xds/cache.js';
 import type { XdsSnapshot } from '../xds/envoy-types.js';
 import type { Logger } from '../logger.js';
+import { ProtoChecker, formatProtoProblem } from '../xds/proto-check.js'; // proto conformance (issue 4)
+import { nodeKey as proxyNodeKey } from '../translator/translate.js'; // proto conformance (issue 4)
 
 export interface ResourceWithStatus {
   resource: AnyResource;
@@ -56,6 +58,34 @@ export class ControlPlane {
     return this.current;
   }
   // --- end validation ---------------------------------------------------------------------------------
+  // --- proto conformance (issue 4): no snapshot is served that fails the Envoy proto check -----------
+  /** Remembers the objects it found clean, so a re-translation only checks what is new. */
+  private readonly protoChecker = new ProtoChecker();
+  /**
+   * Checks the resources of a node key against the real Envoy protos (src/xds/proto-check.ts). On a
+   * problem — a translator bug, never a user error — the snapshot is not served (the previous one
+   * keeps serving), each problem is logged and put on the Proxy's status as an error. Returns
+   * whether the resources may be served.
+   */
+  private passesProtoCheck(nodeKey: string, resources: Omit<XdsSnapshot, 'version'>, proxies: Resource<'Proxy'>[], reports: Reports): boolean {
+    let problems;
+    try {
+      problems = this.protoChecker.checkSnapshot(resources);
+    } catch (err) {
+      // A bug of the checker itself must not stop serving what the translator produced.
+      this.opts.logger.error('the Envoy proto check failed', { nodeKey, error: err });
+      return true;
+    }
+    if (problems.length === 0) return true;
+    const messages = problems.map(formatProtoProblem);
+    this.opts.logger.error('xDS snapshot failed the Envoy proto check; the previous one keeps serving', { nodeKey, problems: messages });
+    const proxy = proxies.find((p) => proxyNodeKey(p.metadata.namespace, p.metadata.name) === nodeKey);
+    const shown = messages.slice(0, 10);
+    if (messages.length > shown.length) shown.push(`… and ${messages.length - shown.length} more xDS proto check problems`);
+    if (proxy) for (const m of shown) reports.addError(proxy, m);
+    return false;
+  }
+  // --- end proto conformance -------------------------------------------------------------------------
 
   constructor(private readonly opts: ControlPlaneOptions) {
     this.writeNamespace = opts.writeNamespace ?? 'gloo-system';
@@ -134,6 +164,7 @@ export class ControlPlane {
       nextKeys.add(nodeKey);
       const version = contentVersion(resources);
       if (this.versions.get(nodeKey) === version) continue;
+      if (!this.passesProtoCheck(nodeKey, resources, result.proxies, result.reports)) continue; // proto conformance (issue 4)
       this.versions.set(nodeKey, version);
       this.opts.cache.set(nodeKey, { version, ...resources } as XdsSnapshot);
     }

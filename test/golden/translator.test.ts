@@ -7,32 +7,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadResources } from '../../src/api/load.js';
-import { emptySnapshot, SNAPSHOT_FIELD, type ApiSnapshot } from '../../src/config/snapshot.js';
-import { DEFAULT_NAMESPACE, type AnyResource, type Resource } from '../../src/api/resource.js';
+import type { ApiSnapshot } from '../../src/config/snapshot.js';
+import { DEFAULT_NAMESPACE, type Resource } from '../../src/api/resource.js';
 import { statusFromReport, type Status } from '../../src/api/status.js';
 import { translate } from '../../src/translator/translate.js';
-import { defaultGateways } from '../../src/translator/gateway/default-gateways.js';
 import { TranslationCache } from '../../src/translator/translation-cache.js';
+import { GOLDEN_TRANSLATOR_DIR, goldenCaseFiles, snapshotFromYaml } from './golden-snapshot.js';
 
-const DIR = fileURLToPath(new URL('../../../test/golden/translator/', import.meta.url));
+const DIR = GOLDEN_TRANSLATOR_DIR;
 const UPDATE = process.env.GOLDEN_UPDATE === '1';
-
-/** Loads a case file into a snapshot the way the pipeline would, default Gateways included. */
-export function snapshotFromYaml(text: string, file: string): ApiSnapshot {
-  const { resources, errors } = loadResources(text, file);
-  const snapshot = emptySnapshot();
-  const fields = SNAPSHOT_FIELD as Record<string, string | undefined>;
-  const lists = snapshot as unknown as Record<string, AnyResource[] | undefined>;
-  for (const r of resources) lists[fields[r.kind] ?? '']?.push(r);
-  snapshot.errors = errors;
-  if (snapshot.gateways.length === 0) snapshot.gateways = defaultGateways(DEFAULT_NAMESPACE);
-  return snapshot;
-}
 
 function proxyDoc(p: Resource<'Proxy'>): unknown {
   return { apiVersion: p.apiVersion, kind: p.kind, metadata: p.metadata, spec: p.spec };
@@ -62,9 +48,7 @@ function render(snapshot: ApiSnapshot, cache?: TranslationCache): string {
   return stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-const cases = readdirSync(DIR)
-  .filter((f) => f.endsWith('.in.yaml'))
-  .sort();
+const cases = goldenCaseFiles();
 
 test('there are golden cases', () => assert.ok(cases.length > 0, `no cases in ${DIR}`));
 

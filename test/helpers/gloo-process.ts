@@ -1,5 +1,5 @@
 /**
- * Runs `gloo run` and `glooctl` the way a user does: as child processes of the built CLI, against a
+ * Runs `gloo run` (or `gloo control-plane` + `gloo proxy`) and `glooctl` the way a user does: as child processes of the built CLI, against a
  * temporary config directory, on free ports. Every process started here is stopped by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -60,7 +60,12 @@ export interface GlooProcess {
 
 export async function startGloo(configDir: string, extraArgs: string[] = []): Promise<GlooProcess> {
   const adminPort = await getFreePort();
-  const proc = spawn(process.execPath, [GLOO_BIN, 'run', '--config-dir', configDir, '--admin-port', String(adminPort), ...extraArgs], {
+  return startGlooCommand(['run', '--config-dir', configDir, '--admin-port', String(adminPort), ...extraArgs], adminPort, 'gloo run');
+}
+
+/** Spawns `gloo <args>` and waits until its admin `/ready` answers 200. */
+async function startGlooCommand(args: string[], adminPort: number, what: string): Promise<GlooProcess> {
+  const proc = spawn(process.execPath, [GLOO_BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -83,8 +88,8 @@ export async function startGloo(configDir: string, extraArgs: string[] = []): Pr
     },
   };
   try {
-    await waitFor('gloo run to become ready', async () => {
-      if (proc.exitCode !== null) throw new Error(`gloo run exited with ${proc.exitCode}:\n${out}`);
+    await waitFor(`${what} to become ready`, async () => {
+      if (proc.exitCode !== null) throw new Error(`${what} exited with ${proc.exitCode}:\n${out}`);
       const res = await fetch(`${adminUrl}/ready`).catch(() => undefined);
       return res?.status === 200;
     });
@@ -93,6 +98,29 @@ export async function startGloo(configDir: string, extraArgs: string[] = []): Pr
     throw err;
   }
   return g;
+}
+
+/** A `gloo control-plane` process; `xdsPort` is where proxies connect. */
+export interface ControlPlaneProcess extends GlooProcess {
+  xdsPort: number;
+  xdsAddress: string;
+}
+
+/** Starts `gloo control-plane` on loopback (a free xDS port unless one is given) and waits until it has translated once. */
+export async function startControlPlane(configDir: string, opts: { xdsPort?: number; extraArgs?: string[] } = {}): Promise<ControlPlaneProcess> {
+  const adminPort = await getFreePort();
+  const xdsPort = opts.xdsPort ?? (await getFreePort());
+  const xdsAddress = `127.0.0.1:${xdsPort}`;
+  const args = ['control-plane', '--config-dir', configDir, '--xds-address', xdsAddress, '--admin-port', String(adminPort), ...(opts.extraArgs ?? [])];
+  const g = await startGlooCommand(args, adminPort, 'gloo control-plane');
+  return { ...g, xdsPort, xdsAddress };
+}
+
+/** Starts `gloo proxy` against `xdsAddress` with a role (`<namespace>~<proxy name>`); waits until its first configuration is applied. */
+export async function startProxy(xdsAddress: string, role: string, opts: { extraArgs?: string[]; nodeId?: string } = {}): Promise<GlooProcess> {
+  const adminPort = await getFreePort();
+  const args = ['proxy', '--xds-address', xdsAddress, '--role', role, '--admin-port', String(adminPort), ...(opts.nodeId ? ['--node-id', opts.nodeId] : []), ...(opts.extraArgs ?? [])];
+  return startGlooCommand(args, adminPort, `gloo proxy ${role}`);
 }
 
 export interface CommandResult {

@@ -20,6 +20,8 @@ import {
   RouteConfigurationOptions,
   TcpHost,
   TcpListenerOptions,
+  TLS_TRANSLATED,
+  TranslatedSslConfig,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 
@@ -32,7 +34,6 @@ function allSupported<S extends Shape>(schema: ObjectSchema<S>): ObjectSchema<S>
 
 /** The note of what the gateway translator carries but the data plane does not serve yet. */
 const TCP_NOTE = 'carried into the Proxy as a tcpListener; the data plane does not proxy TCP yet (issue 7)';
-const TLS_NOTE = 'carried into the Proxy, but TLS is not served yet (issue 7): a filter chain with an sslConfig is not opened';
 
 /** A label-selector requirement `{key, operator, values[]}`. */
 export const LabelExpression = allSupported(SelectorExpression);
@@ -42,7 +43,7 @@ export const HttpGateway = obj({
   virtualServiceSelector: map(str()).supported(),
   virtualServiceExpressions: obj({ expressions: arr(LabelExpression).supported() }).supported(),
   virtualServiceNamespaces: arr(str()).supported(),
-  options: HttpListenerOptions.notYet('HTTP listener options are ignored'),
+  options: HttpListenerOptions.supported(),
 });
 export type HttpGateway = Infer<typeof HttpGateway>;
 
@@ -59,7 +60,7 @@ export type TcpGateway = Infer<typeof TcpGateway>;
  * passthroughCipherSuites[] (EE)}`. An empty matcher is the catch-all chain.
  */
 export const GatewayMatcher = obj({
-  sslConfig: SslConfig.notYet(TLS_NOTE),
+  sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
   sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
   passthroughCipherSuites: arr(str()).notYet('ignored (EE)'),
 });
@@ -112,7 +113,7 @@ export const GatewaySpec = obj(
     tcpGateway: TcpGateway.partial(TCP_NOTE),
     hybridGateway: HybridGateway.supported(),
     proxyNames: arr(str()).supported(),
-    options: ListenerOptions.notYet('listener options are ignored'),
+    options: ListenerOptions.supported(),
     routeOptions: RouteConfigurationOptions.notYet('ignored'),
   },
   { oneofs: [['httpGateway', 'tcpGateway', 'hybridGateway']] },

@@ -6,7 +6,6 @@ import { obj, str, uint32, arr, map, any, bool, struct, ObjectSchema, type Infer
 import { ProxyRoute } from '../types/route.js';
 import { VirtualHostOptions } from '../types/options.js';
 import { CidrRange } from '../types/matchers.js';
-import { SslConfig } from '../types/ssl.js';
 import {
   FilterStage,
   HttpListenerOptions,
@@ -14,6 +13,8 @@ import {
   RouteConfigurationOptions,
   TcpHost,
   TcpListenerOptions,
+  TLS_TRANSLATED,
+  TranslatedSslConfig,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 import { SourceMetadata } from '../types/source-metadata.js';
@@ -41,7 +42,7 @@ export const CustomEnvoyFilter = notYetObj('ignored', {
 export const HttpListener = obj(
   {
     virtualHosts: arr(ProxyVirtualHost).supported(),
-    options: HttpListenerOptions.notYet('HTTP listener options are ignored'),
+    options: HttpListenerOptions.supported(),
     statPrefix: str().supported(),
     customHttpFilters: arr(CustomEnvoyFilter).notYet('ignored'),
     customNetworkFilters: arr(CustomEnvoyFilter).notYet('ignored'),
@@ -60,7 +61,6 @@ function allSupported<S extends Shape>(schema: ObjectSchema<S>): ObjectSchema<S>
 }
 
 const TCP_NOTE = 'TCP listeners are carried but the data plane does not proxy TCP yet (issue 7)';
-const TLS_NOTE = 'TLS is not served yet (issue 7)';
 
 /** `{tcpHosts[], options, statPrefix, customNetworkFilters[]}`. */
 export const TcpListener = obj({
@@ -73,7 +73,7 @@ export type TcpListener = Infer<typeof TcpListener>;
 
 /** A filter chain match: `{sslConfig, sourcePrefixRanges[], prefixRanges[], destinationPort, passthroughCipherSuites[]}`. */
 export const ProxyMatcher = obj({
-  sslConfig: SslConfig.notYet(`${TLS_NOTE}: a filter chain with an sslConfig is not opened`),
+  sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
   sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
   prefixRanges: arr(CidrRange).notYet('ignored'),
   destinationPort: uint32().notYet('ignored'),
@@ -86,7 +86,7 @@ export const MatchedListener = obj(
     matcher: ProxyMatcher.supported(),
     httpListener: HttpListener.supported(),
     tcpListener: TcpListener.partial(TCP_NOTE),
-    sslConfigurations: arr(SslConfig).notYet(TLS_NOTE),
+    sslConfigurations: arr(TranslatedSslConfig).partial(TLS_TRANSLATED),
   },
   { oneofs: [['httpListener', 'tcpListener']] },
 );
@@ -125,9 +125,9 @@ export const ProxyListener = obj(
     tcpListener: TcpListener.partial(TCP_NOTE),
     hybridListener: HybridListener.supported(),
     aggregateListener: AggregateListener.notYet('aggregate listeners are not served yet'),
-    sslConfigurations: arr(SslConfig).notYet('TLS is not served yet'),
+    sslConfigurations: arr(TranslatedSslConfig).partial(TLS_TRANSLATED),
     useProxyProto: bool().notYet('ignored'),
-    options: ListenerOptions.notYet('listener options are ignored'),
+    options: ListenerOptions.supported(),
     routeOptions: RouteConfigurationOptions.notYet('ignored'),
     metadataStatic: SourceMetadata.supported(),
     metadata: struct().notYet('ignored'),

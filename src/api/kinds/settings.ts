@@ -6,6 +6,7 @@
 import { obj, str, bool, uint32, int32, double, arr, map, duration, any, empty, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
 import { notYetObj, LabelSelector, StringMatcher } from '../types/upstream-common.js';
+import { translatedCopy } from '../types/field-support.js';
 import { CircuitBreakerConfig } from '../types/upstream-connection.js';
 import { SslParameters } from '../types/ssl.js';
 import { ConsulConsistencyMode, ConsulQueryOptions } from '../types/upstream-types.js';
@@ -98,7 +99,8 @@ const GLOO_NOTE = 'ignored';
 export const GlooOptions = notYetObj(GLOO_NOTE, {
   xdsBindAddr: str(),
   validationBindAddr: str(),
-  circuitBreakers: CircuitBreakerConfig,
+  // Default circuit breakers of every cluster (gloo translator, plugins/circuit-breakers).
+  circuitBreakers: translatedCopy(CircuitBreakerConfig).partial('translated to Envoy config; not enforced by the gloo-ts data plane yet'),
   endpointsWarmingTimeout: duration(),
   awsOptions: notYetObj(
     GLOO_NOTE,
@@ -123,7 +125,7 @@ export const GlooOptions = notYetObj(GLOO_NOTE, {
     invalidRouteResponseBody: str().supported(),
   }).supported(),
   disableKubernetesDestinations: bool(),
-  disableGrpcWeb: bool(),
+  disableGrpcWeb: bool().supported(),
   disableProxyGarbageCollection: bool(),
   regexMaxProgramSize: uint32(),
   restXdsBindAddr: str(),
@@ -162,7 +164,7 @@ export const GatewayOptions = notYetObj(GATEWAY_NOTE, {
     disableTransformationValidation: bool(),
     validationServerGrpcMaxSizeBytes: int32(),
     serverEnabled: bool(),
-    warnMissingTlsSecret: bool(),
+    warnMissingTlsSecret: bool().supported(),
     fullEnvoyValidation: bool(),
   }).supported(),
   readGatewaysFromAllNamespaces: bool().supported(),

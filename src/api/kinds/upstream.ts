@@ -4,6 +4,7 @@
  * sub-trees live in `../types/upstream-*.ts`.
  */
 import { obj, str, bool, uint32, duration, arr, map, any, enumOf, struct, type Infer } from '../schema.js';
+import { translatedCopy } from '../types/field-support.js';
 import { ServiceSpec } from '../types/upstream-service-spec.js';
 import { HealthCheck, HostHealthCheckConfig, OutlierDetection } from '../types/upstream-health.js';
 import { UpstreamSslConfig } from '../types/upstream-ssl.js';
@@ -30,7 +31,7 @@ export const StaticHost = obj(
   {
     addr: str().supported(),
     port: uint32().supported(),
-    sniAddr: str().notYet('ignored: upstream TLS is not implemented yet'),
+    sniAddr: str().partial('translated to Envoy config (per-host SNI); the gloo-ts data plane does not originate TLS yet (issue 7)'),
     loadBalancingWeight: uint32().notYet('ignored: hosts are balanced round robin with equal weight'),
     healthCheckConfig: HostHealthCheckConfig.notYet('ignored'),
     metadata: map(struct()).notYet('ignored'),
@@ -42,13 +43,16 @@ export type StaticHost = Infer<typeof StaticHost>;
 /** Example: `{hosts: [{addr: jsonplaceholder.typicode.com, port: 80}]}`. */
 export const StaticUpstreamSpec = obj({
   hosts: arr(StaticHost).supported(),
-  useTls: bool().notYet('ignored: upstream TLS is not implemented yet'),
-  autoSniRewrite: bool().notYet('ignored'),
+  useTls: bool().partial('translated to Envoy config (UpstreamTlsContext); the gloo-ts data plane does not originate TLS yet (issue 7)'),
+  autoSniRewrite: bool().partial('translated to Envoy config (per-host SNI); the gloo-ts data plane does not originate TLS yet (issue 7)'),
   serviceSpec: ServiceSpec.notYet('function routing is not implemented yet'),
 });
 export type StaticUpstreamSpec = Infer<typeof StaticUpstreamSpec>;
 
 const later = (what: string) => `${what} is not implemented yet; the field is ignored`;
+/** Fields the gloo translator emits as Envoy cluster config (issue 4) that gateway-proxy does not act on yet. */
+const TRANSLATED = 'translated to Envoy config; not enforced by the gloo-ts data plane yet';
+const TLS_TRANSLATED = 'translated to Envoy config (UpstreamTlsContext); the gloo-ts data plane does not originate TLS yet (issue 7)';
 
 /**
  * Example (a discovered upstream):
@@ -61,11 +65,11 @@ export const UpstreamSpec = obj(
     discoveryMetadata: obj({
       labels: map(str()).supported(),
     }).supported(),
-    sslConfig: UpstreamSslConfig.notYet(later('upstream TLS')),
-    circuitBreakers: CircuitBreakerConfig.notYet(later('circuitBreakers')),
-    loadBalancerConfig: LoadBalancerConfig.notYet(later('loadBalancerConfig')),
-    healthChecks: arr(HealthCheck).notYet(later('healthChecks')),
-    outlierDetection: OutlierDetection.notYet(later('outlierDetection')),
+    sslConfig: translatedCopy(UpstreamSslConfig, ['sds']).partial(TLS_TRANSLATED),
+    circuitBreakers: translatedCopy(CircuitBreakerConfig).partial(TRANSLATED),
+    loadBalancerConfig: translatedCopy(LoadBalancerConfig).partial(`${TRANSLATED}: the data plane balances RANDOM or round robin`),
+    healthChecks: arr(translatedCopy(HealthCheck, ['customHealthCheck', 'httpHealthCheck.responseAssertions', 'httpHealthCheck.requestHeadersToAdd.headerSecretRef', 'grpcHealthCheck.initialMetadata.headerSecretRef'])).partial(TRANSLATED),
+    outlierDetection: translatedCopy(OutlierDetection).partial(TRANSLATED),
     kube: KubeUpstreamSpec.notYet(later('kube upstreams (the cluster gets no endpoints)')),
     static: StaticUpstreamSpec.supported(),
     pipe: PipeUpstreamSpec.notYet(later('pipe upstreams')),
@@ -77,21 +81,21 @@ export const UpstreamSpec = obj(
     // EE AI gateway upstreams (openai, anthropic, gemini, vertexAi, azureOpenai, multi…): carried as is.
     ai: any().notYet(later('ai upstreams (Gloo Enterprise AI gateway)')),
     failover: Failover.notYet(later('failover')),
-    connectionConfig: ConnectionConfig.notYet(later('connectionConfig')),
+    connectionConfig: translatedCopy(ConnectionConfig, ['http1ProtocolOptions.preserveCaseHeaderKeyFormat']).partial(TRANSLATED),
     protocolSelection: enumOf(['USE_CONFIGURED_PROTOCOL', 'USE_DOWNSTREAM_PROTOCOL'] as const).notYet(
       later('protocolSelection'),
     ),
-    useHttp2: bool().notYet(later('useHttp2')),
-    initialStreamWindowSize: uint32().notYet(later('initialStreamWindowSize')),
-    initialConnectionWindowSize: uint32().notYet(later('initialConnectionWindowSize')),
-    maxConcurrentStreams: uint32().notYet(later('maxConcurrentStreams')),
-    overrideStreamErrorOnInvalidHttpMessage: bool().notYet(later('overrideStreamErrorOnInvalidHttpMessage')),
+    useHttp2: bool().partial(TRANSLATED),
+    initialStreamWindowSize: uint32().partial(TRANSLATED),
+    initialConnectionWindowSize: uint32().partial(TRANSLATED),
+    maxConcurrentStreams: uint32().partial(TRANSLATED),
+    overrideStreamErrorOnInvalidHttpMessage: bool().partial(TRANSLATED),
     httpProxyHostname: str().notYet(later('httpProxyHostname')),
     httpConnectSslConfig: UpstreamSslConfig.notYet(later('httpConnectSslConfig')),
     httpConnectHeaders: arr(HttpConnectHeader).notYet(later('httpConnectHeaders')),
-    ignoreHealthOnHostRemoval: bool().notYet(later('ignoreHealthOnHostRemoval')),
-    respectDnsTtl: bool().notYet(later('respectDnsTtl')),
-    dnsRefreshRate: duration().notYet(later('dnsRefreshRate')),
+    ignoreHealthOnHostRemoval: bool().partial(TRANSLATED),
+    respectDnsTtl: bool().partial(TRANSLATED),
+    dnsRefreshRate: duration().partial(TRANSLATED),
     proxyProtocolVersion: str().notYet(later('proxyProtocolVersion')),
     preconnectPolicy: PreconnectPolicy.notYet(later('preconnectPolicy')),
     disableIstioAutoMtls: bool().notYet(later('disableIstioAutoMtls')),

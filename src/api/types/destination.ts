@@ -86,7 +86,7 @@ export { WeightedDestinationOptions };
 export const WeightedDestination = obj({
   destination: Destination.supported(),
   weight: uint32().supported(),
-  options: WeightedDestinationOptions.notYet('weighted destination options are ignored'),
+  options: WeightedDestinationOptions.supported(),
 });
 export type WeightedDestination = Infer<typeof WeightedDestination>;
 

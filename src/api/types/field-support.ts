@@ -4,7 +4,7 @@
  * readable by marking every not-yet-implemented field of a message in one place
  * (`./upstream-common.ts` re-exports `notYetObj` for the upstream-side schemas).
  */
-import { obj, type ObjectOptions, type ObjectSchema, type Shape } from '../schema.js';
+import { obj, arr, map, ArraySchema, MapSchema, ObjectSchema, type ObjectOptions, type Schema, type Shape } from '../schema.js';
 
 /**
  * A protobuf message none of whose fields gloo-ts implements yet: every field that carries no mark
@@ -17,4 +17,40 @@ export function notYetObj<S extends Shape>(note: string, shape: S, options?: Obj
     marked[key] = field.support === 'no' && field.supportNote === undefined ? field.notYet(note) : field;
   }
   return obj(marked as S, options);
+}
+
+/**
+ * A copy of a message that gloo-ts translates in full (e.g. carried into Envoy config): every field
+ * marked not-yet becomes `.supported()`, recursively through sub-messages, lists and maps of them, except
+ * the fields named in `except` (dotted paths from this message, e.g. `httpHealthCheck.responseAssertions`),
+ * which keep their mark. Fields marked supported or partial keep their mark. The copy keeps the
+ * original's own mark, so the caller marks the field that holds it.
+ * Example: `translatedCopy(SslConfig, ['sds'])`.
+ */
+export function translatedCopy<S extends Shape>(schema: ObjectSchema<S>, except: readonly string[] = []): ObjectSchema<S> {
+  const shape: Shape = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    if (except.includes(key)) {
+      shape[key] = field;
+      continue;
+    }
+    const nested = except.filter((e) => e.startsWith(`${key}.`)).map((e) => e.slice(key.length + 1));
+    shape[key] = translatedField(field, nested);
+  }
+  const out = obj(shape as S, schema.options);
+  out.support = schema.support;
+  out.supportNote = schema.supportNote;
+  out.description = schema.description;
+  return out;
+}
+
+function translatedField(field: Schema<unknown>, except: readonly string[]): Schema<unknown> {
+  if (field.support !== 'no') return field;
+  let inner: Schema<unknown> = field;
+  if (field instanceof ObjectSchema) inner = translatedCopy(field as ObjectSchema<Shape>, except);
+  else if (field instanceof ArraySchema && field.item instanceof ObjectSchema) inner = arr(translatedCopy(field.item as ObjectSchema<Shape>, except));
+  else if (field instanceof MapSchema && field.value instanceof ObjectSchema) inner = map(translatedCopy(field.value as ObjectSchema<Shape>, except));
+  const out = inner.supported();
+  out.description = field.description;
+  return out;
 }

@@ -29,13 +29,20 @@ import {
   TracePercentages,
   WafSettings,
 } from './options.js';
-import { notYetObj } from './field-support.js';
+import { notYetObj, translatedCopy } from './field-support.js';
 import { GrpcJsonTranscoder } from './grpc-json.js';
 import { ExtAuthSettings } from './ext-auth-settings.js';
 import { RateLimitServerSettings } from './rate-limit.js';
 
 /** The note of a top-level listener option gloo-ts does not implement yet. */
 const later = (what: string) => `${what} is not implemented yet; the field is ignored`;
+
+/** Options the gloo translator emits as Envoy config (issue 4) that gateway-proxy does not act on yet. */
+const TRANSLATED = 'translated to Envoy config; not enforced by the gloo-ts data plane yet';
+export const TLS_TRANSLATED = 'translated to Envoy config (SNI-matched filter chain, TLS termination or passthrough); TLS is not served by the gloo-ts data plane yet (issue 7)';
+
+/** SslConfig as the gloo translator reads it: every field but `sds` goes into the Envoy TLS context. */
+export const TranslatedSslConfig = translatedCopy(SslConfig, ['sds']);
 
 // ---- access logging (als.options.gloo.solo.io) ---------------------------------------------------
 
@@ -208,9 +215,11 @@ export const ProxyProtocol = notYetObj('ignored', {
 
 /** Gateway `spec.options` / Proxy listener `options` (§2.7.3). */
 export const ListenerOptions = obj({
-  accessLoggingService: AccessLoggingService.notYet(later('accessLoggingService (HTTP access logs)')),
+  accessLoggingService: translatedCopy(AccessLoggingService, ['accessLog.grpcService', 'accessLog.openTelemetryService', 'accessLog.filter']).partial(
+    `${TRANSLATED}; file sinks only`,
+  ),
   extensions: Extensions.notYet(later('extensions')),
-  perConnectionBufferLimitBytes: uint32().notYet(later('perConnectionBufferLimitBytes')),
+  perConnectionBufferLimitBytes: uint32().partial(TRANSLATED),
   socketOptions: arr(SocketOption).notYet(later('socketOptions')),
   proxyProtocol: ProxyProtocol.notYet(later('proxyProtocol')),
   connectionBalanceConfig: notYetObj('ignored', { exactBalance: empty() }).notYet(later('connectionBalanceConfig')),
@@ -287,26 +296,26 @@ export const Http2ProtocolOptions = notYetObj('ignored', {
  */
 export const HttpConnectionManagerSettings = obj(
   {
-    skipXffAppend: bool().notYet('ignored'),
-    via: str().notYet('ignored'),
-    xffNumTrustedHops: uint32().notYet('ignored'),
-    useRemoteAddress: bool().notYet('ignored'),
-    generateRequestId: bool().notYet('ignored'),
-    proxy100Continue: bool().notYet('ignored'),
-    streamIdleTimeout: duration().notYet('ignored'),
-    idleTimeout: duration().notYet('ignored'),
-    maxRequestHeadersKb: uint32().notYet('ignored'),
-    requestTimeout: duration().notYet('ignored'),
-    requestHeadersTimeout: duration().notYet('ignored'),
-    drainTimeout: duration().notYet('ignored'),
-    delayedCloseTimeout: duration().notYet('ignored'),
-    serverName: str().notYet('ignored'),
-    stripAnyHostPort: bool().notYet('ignored'),
-    acceptHttp10: bool().notYet('ignored: HTTP/1.0 requests are handled by Node.js as usual'),
-    defaultHostForHttp10: str().notYet('ignored'),
-    allowChunkedLength: bool().notYet('ignored'),
-    enableTrailers: bool().notYet('ignored'),
-    properCaseHeaderKeyFormat: bool().notYet('ignored'),
+    skipXffAppend: bool().supported(),
+    via: str().supported(),
+    xffNumTrustedHops: uint32().supported(),
+    useRemoteAddress: bool().supported(),
+    generateRequestId: bool().supported(),
+    proxy100Continue: bool().supported(),
+    streamIdleTimeout: duration().supported(),
+    idleTimeout: duration().supported(),
+    maxRequestHeadersKb: uint32().supported(),
+    requestTimeout: duration().supported(),
+    requestHeadersTimeout: duration().supported(),
+    drainTimeout: duration().supported(),
+    delayedCloseTimeout: duration().supported(),
+    serverName: str().supported(),
+    stripAnyHostPort: bool().supported(),
+    acceptHttp10: bool().supported(),
+    defaultHostForHttp10: str().supported(),
+    allowChunkedLength: bool().supported(),
+    enableTrailers: bool().supported(),
+    properCaseHeaderKeyFormat: bool().supported(),
     preserveCaseHeaderKeyFormat: bool().notYet('ignored'),
     tracing: ListenerTracingSettings.notYet('ignored: tracing is not implemented yet'),
     forwardClientCertDetails: enumOf([
@@ -315,42 +324,42 @@ export const HttpConnectionManagerSettings = obj(
       'APPEND_FORWARD',
       'SANITIZE_SET',
       'ALWAYS_FORWARD_ONLY',
-    ] as const).notYet('ignored'),
-    setCurrentClientCertDetails: notYetObj('ignored', {
+    ] as const).supported(),
+    setCurrentClientCertDetails: translatedCopy(notYetObj('ignored', {
       subject: bool(),
       cert: bool(),
       chain: bool(),
       dns: bool(),
       uri: bool(),
-    }).notYet('ignored'),
-    preserveExternalRequestId: bool().notYet('ignored'),
-    upgrades: arr(ProtocolUpgradeConfig).notYet('ignored'),
-    maxConnectionDuration: duration().notYet('ignored'),
-    maxStreamDuration: duration().notYet('ignored'),
-    maxHeadersCount: uint32().notYet('ignored'),
-    headersWithUnderscoresAction: enumOf(['ALLOW', 'REJECT_CLIENT_REQUEST', 'DROP_HEADER'] as const).notYet('ignored'),
-    maxRequestsPerConnection: uint32().notYet('ignored'),
-    serverHeaderTransformation: enumOf(['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH'] as const).notYet('ignored'),
+    })).supported(),
+    preserveExternalRequestId: bool().supported(),
+    upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).supported(),
+    maxConnectionDuration: duration().supported(),
+    maxStreamDuration: duration().supported(),
+    maxHeadersCount: uint32().supported(),
+    headersWithUnderscoresAction: enumOf(['ALLOW', 'REJECT_CLIENT_REQUEST', 'DROP_HEADER'] as const).supported(),
+    maxRequestsPerConnection: uint32().supported(),
+    serverHeaderTransformation: enumOf(['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH'] as const).supported(),
     pathWithEscapedSlashesAction: enumOf([
       'IMPLEMENTATION_SPECIFIC_DEFAULT',
       'KEEP_UNCHANGED',
       'REJECT_REQUEST',
       'UNESCAPE_AND_REDIRECT',
       'UNESCAPE_AND_FORWARD',
-    ] as const).notYet('ignored'),
-    codecType: enumOf(['AUTO', 'HTTP1', 'HTTP2'] as const).notYet('ignored'),
-    mergeSlashes: bool().notYet('ignored'),
-    normalizePath: bool().notYet('ignored'),
+    ] as const).supported(),
+    codecType: enumOf(['AUTO', 'HTTP1', 'HTTP2'] as const).supported(),
+    mergeSlashes: bool().supported(),
+    normalizePath: bool().supported(),
     uuidRequestIdConfig: notYetObj('ignored', {
       packTraceReason: bool(),
       useRequestIdForTraceSampling: bool(),
     }).notYet('ignored'),
-    http2ProtocolOptions: Http2ProtocolOptions.notYet('ignored'),
+    http2ProtocolOptions: translatedCopy(Http2ProtocolOptions).supported(),
     internalAddressConfig: notYetObj('ignored', {
       unixSockets: bool(),
       cidrRanges: arr(CidrRange),
     }).notYet('ignored'),
-    appendXForwardedPort: bool().notYet('ignored'),
+    appendXForwardedPort: bool().supported(),
     earlyHeaderManipulation: EarlyHeaderManipulation.notYet('ignored'),
   },
   { oneofs: [['properCaseHeaderKeyFormat', 'preserveCaseHeaderKeyFormat']] },
@@ -473,9 +482,9 @@ export const ProxyLatency = notYetObj('ignored', {
 /** `httpGateway.options` / Proxy `httpListener.options` (§2.7.2). */
 export const HttpListenerOptions = obj(
   {
-    grpcWeb: notYetObj('ignored', { disable: bool() }).notYet(later('grpcWeb')),
-    httpConnectionManagerSettings: HttpConnectionManagerSettings.notYet(later('httpConnectionManagerSettings')),
-    healthCheck: notYetObj('ignored', { path: str() }).notYet(later('healthCheck')),
+    grpcWeb: obj({ disable: bool().supported() }).supported(),
+    httpConnectionManagerSettings: HttpConnectionManagerSettings.partial(TRANSLATED),
+    healthCheck: obj({ path: str().supported() }).partial(TRANSLATED),
     extensions: Extensions.notYet(later('extensions')),
     waf: WafSettings.notYet(later('waf (EE)')),
     dlp: DlpFilterConfig.notYet(later('dlp (EE)')),
@@ -491,10 +500,10 @@ export const HttpListenerOptions = obj(
     extProc: ExtProcSettings.notYet(later('extProc (EE)')),
     disableExtProcLate: bool().notYet(later('disableExtProcLate (EE)')),
     extProcLate: ExtProcSettings.notYet(later('extProcLate (EE)')),
-    gzip: GzipOptions.notYet(later('gzip')),
+    gzip: translatedCopy(GzipOptions).partial(TRANSLATED),
     proxyLatency: ProxyLatency.notYet(later('proxyLatency (EE)')),
-    buffer: Buffer.notYet(later('buffer')),
-    csrf: CsrfPolicy.notYet(later('csrf')),
+    buffer: translatedCopy(Buffer).partial(TRANSLATED),
+    csrf: translatedCopy(CsrfPolicy).partial(TRANSLATED),
     grpcJsonTranscoder: GrpcJsonTranscoder.notYet(later('grpcJsonTranscoder')),
     sanitizeClusterHeader: bool().notYet(later('sanitizeClusterHeader')),
     leftmostXffAddress: bool().notYet(later('leftmostXffAddress')),
@@ -531,7 +540,9 @@ export const TcpProxySettings = notYetObj('ignored', {
 
 /** `tcpGateway.options` / Proxy `tcpListener.options`. */
 export const TcpListenerOptions = obj({
-  tcpProxySettings: TcpProxySettings.notYet(later('tcpProxySettings')),
+  tcpProxySettings: translatedCopy(TcpProxySettings, ['tunnelingConfig', 'accessLogFlushInterval']).partial(
+    'translated to Envoy config (tcp_proxy); the gloo-ts data plane does not proxy TCP yet (issue 7)',
+  ),
   connectionLimit: ConnectionLimit.notYet(later('connectionLimit')),
   localRatelimit: TokenBucket.notYet(later('localRatelimit')),
 });
@@ -543,7 +554,7 @@ export type TcpListenerOptions = Infer<typeof TcpListenerOptions>;
  */
 export const TcpHost = obj({
   name: str().supported(),
-  sslConfig: SslConfig.notYet('carried into the Proxy, but TLS is not served yet (issue 7)'),
+  sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
   destination: obj(
     {
       single: Destination.supported(),

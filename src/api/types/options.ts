@@ -15,11 +15,26 @@ import { obj, str, bool, uint32, double, duration, arr, map, any, struct, enumOf
 import { ResourceRef } from './core.js';
 import { Matcher, RegexMatchAndSubstitute, StringMatcher } from './matchers.js';
 import { Transformations, TransformationStages } from './transformation.js';
-import { notYetObj } from './field-support.js';
+import { notYetObj, translatedCopy } from './field-support.js';
 import { RateLimitActions, RateLimitValue } from './rate-limit.js';
 
 /** The note of a top-level option gloo-ts does not implement yet. */
 const later = (what: string) => `${what} is not implemented yet; the field is ignored`;
+
+/** Options the gloo translator emits as Envoy config (issue 4) that gateway-proxy does not act on yet. */
+export const TRANSLATED = 'translated to Envoy config; not enforced by the gloo-ts data plane yet';
+const HEADERS_NOTE =
+  'translated to Envoy config; the gloo-ts data plane applies route and virtual host edits with literal values (no %VAR% substitution yet)';
+
+// Copies of the messages the translator carries in full (their fields marked supported); the
+// originals stay as they are for the places that still ignore them.
+const TRetryPolicy = () => translatedCopy(RetryPolicy, ['previousPriorities']);
+const THeaderManipulation = () => translatedCopy(HeaderManipulation);
+const TCors = () => translatedCopy(CorsPolicy);
+const TTransformations = () => translatedCopy(Transformations);
+const TStages = () => translatedCopy(TransformationStages);
+const TBufferPerRoute = () => translatedCopy(BufferPerRoute);
+const TCsrf = () => translatedCopy(CsrfPolicy);
 
 // ---- header manipulation -------------------------------------------------------------------------
 
@@ -409,21 +424,21 @@ export const RouteOptions = obj(
     timeout: duration().supported(),
     hostRewrite: str().supported(),
     autoHostRewrite: bool().supported(),
-    regexRewrite: RegexMatchAndSubstitute.notYet(later('regexRewrite')),
-    idleTimeout: duration().notYet(later('idleTimeout')),
-    maxStreamDuration: MaxStreamDuration.notYet(later('maxStreamDuration')),
-    retries: RetryPolicy.notYet(later('retries')),
-    headerManipulation: HeaderManipulation.notYet(later('headerManipulation')),
-    hostRewritePathRegex: RegexMatchAndSubstitute.notYet(later('hostRewritePathRegex')),
-    hostRewriteHeader: str().notYet(later('hostRewriteHeader')),
-    appendXForwardedHost: bool().notYet(later('appendXForwardedHost')),
-    cors: CorsPolicy.notYet(later('cors')),
-    faults: RouteFaults.notYet(later('faults')),
-    shadowing: RouteShadowing.notYet(later('shadowing')),
-    lbHash: RouteActionHashConfig.notYet(later('lbHash')),
-    upgrades: arr(ProtocolUpgradeConfig).notYet(later('upgrades')),
-    transformations: Transformations.notYet(later('transformations')),
-    stagedTransformations: TransformationStages.notYet(later('stagedTransformations')),
+    regexRewrite: translatedCopy(RegexMatchAndSubstitute).supported(),
+    idleTimeout: duration().partial(TRANSLATED),
+    maxStreamDuration: translatedCopy(MaxStreamDuration).partial(TRANSLATED),
+    retries: TRetryPolicy().partial(TRANSLATED),
+    headerManipulation: THeaderManipulation().partial(HEADERS_NOTE),
+    hostRewritePathRegex: translatedCopy(RegexMatchAndSubstitute).partial(TRANSLATED),
+    hostRewriteHeader: str().partial(TRANSLATED),
+    appendXForwardedHost: bool().partial(TRANSLATED),
+    cors: TCors().partial(TRANSLATED),
+    faults: translatedCopy(RouteFaults).partial(TRANSLATED),
+    shadowing: translatedCopy(RouteShadowing, ['hostRewriteLiteral']).partial(TRANSLATED),
+    lbHash: translatedCopy(RouteActionHashConfig).partial(TRANSLATED),
+    upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).partial(TRANSLATED),
+    transformations: TTransformations().partial(TRANSLATED),
+    stagedTransformations: TStages().partial(TRANSLATED),
     extauth: ExtAuthExtension.notYet(later('extauth')),
     ratelimitBasic: IngressRateLimit.notYet(later('ratelimitBasic')),
     ratelimitEarly: RateLimitRouteExtension.notYet(later('ratelimitEarly')),
@@ -438,9 +453,9 @@ export const RouteOptions = obj(
     jwtProvidersStaged: JwtStagedRouteProvidersExtension.notYet(later('jwtProvidersStaged')),
     rbac: RbacExtension.notYet(later('rbac')),
     dlp: DlpConfig.notYet(later('dlp')),
-    bufferPerRoute: BufferPerRoute.notYet(later('bufferPerRoute')),
-    csrf: CsrfPolicy.notYet(later('csrf')),
-    envoyMetadata: map(struct()).notYet(later('envoyMetadata')),
+    bufferPerRoute: TBufferPerRoute().partial(TRANSLATED),
+    csrf: TCsrf().partial(TRANSLATED),
+    envoyMetadata: map(struct()).partial(TRANSLATED),
     tracing: RouteTracingSettings.notYet(later('tracing')),
     extensions: Extensions.notYet(later('extensions')),
     extProcEarly: ExtProcRouteSettings.notYet(later('extProcEarly (EE)')),
@@ -465,12 +480,12 @@ export type RouteOptions = Infer<typeof RouteOptions>;
 export const VirtualHostOptions = obj(
   {
     extensions: Extensions.notYet(later('extensions')),
-    retries: RetryPolicy.notYet(later('retries')),
+    retries: TRetryPolicy().partial(TRANSLATED),
     stats: Stats.notYet(later('stats')),
-    headerManipulation: HeaderManipulation.notYet(later('headerManipulation')),
-    cors: CorsPolicy.notYet(later('cors')),
-    transformations: Transformations.notYet(later('transformations')),
-    stagedTransformations: TransformationStages.notYet(later('stagedTransformations')),
+    headerManipulation: THeaderManipulation().partial(HEADERS_NOTE),
+    cors: TCors().partial(TRANSLATED),
+    transformations: TTransformations().partial(TRANSLATED),
+    stagedTransformations: TStages().partial(TRANSLATED),
     ratelimitBasic: IngressRateLimit.notYet(later('ratelimitBasic')),
     ratelimitEarly: RateLimitVhostExtension.notYet(later('ratelimitEarly')),
     rateLimitEarlyConfigs: RateLimitConfigRefs.notYet(later('rateLimitEarlyConfigs')),
@@ -484,14 +499,14 @@ export const VirtualHostOptions = obj(
     rbac: RbacExtension.notYet(later('rbac')),
     extauth: ExtAuthExtension.notYet(later('extauth')),
     dlp: DlpConfig.notYet(later('dlp')),
-    bufferPerRoute: BufferPerRoute.notYet(later('bufferPerRoute')),
-    csrf: CsrfPolicy.notYet(later('csrf')),
-    includeRequestAttemptCount: bool().notYet(later('includeRequestAttemptCount')),
-    includeAttemptCountInResponse: bool().notYet(later('includeAttemptCountInResponse')),
+    bufferPerRoute: TBufferPerRoute().partial(TRANSLATED),
+    csrf: TCsrf().partial(TRANSLATED),
+    includeRequestAttemptCount: bool().partial(TRANSLATED),
+    includeAttemptCountInResponse: bool().partial(TRANSLATED),
     extProcEarly: ExtProcRouteSettings.notYet(later('extProcEarly (EE)')),
     extProc: ExtProcRouteSettings.notYet(later('extProc (EE)')),
     extProcLate: ExtProcRouteSettings.notYet(later('extProcLate (EE)')),
-    corsPolicyMergeSettings: CorsPolicyMergeSettings.notYet(later('corsPolicyMergeSettings')),
+    corsPolicyMergeSettings: translatedCopy(CorsPolicyMergeSettings).partial(TRANSLATED),
   },
   {
     oneofs: [
@@ -506,12 +521,12 @@ export type VirtualHostOptions = Infer<typeof VirtualHostOptions>;
 
 /** Options of one `multi` destination / UpstreamGroup entry (§2.5.4); absent fields inherit from the route. */
 export const WeightedDestinationOptions = obj({
-  headerManipulation: HeaderManipulation.notYet(later('headerManipulation')),
-  transformations: Transformations.notYet(later('transformations')),
+  headerManipulation: THeaderManipulation().partial(TRANSLATED),
+  transformations: TTransformations().partial(TRANSLATED),
   extensions: Extensions.notYet(later('extensions')),
   extauth: ExtAuthExtension.notYet(later('extauth')),
-  bufferPerRoute: BufferPerRoute.notYet(later('bufferPerRoute')),
-  csrf: CsrfPolicy.notYet(later('csrf')),
-  stagedTransformations: TransformationStages.notYet(later('stagedTransformations')),
+  bufferPerRoute: TBufferPerRoute().partial(TRANSLATED),
+  csrf: TCsrf().partial(TRANSLATED),
+  stagedTransformations: TStages().partial(TRANSLATED),
 });
 export type WeightedDestinationOptions = Infer<typeof WeightedDestinationOptions>;

@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { findKind } from '../../api/kinds.js';
-import { printTable, type KubeObject } from '../printers.js';
+import { printTable, type KubeObject, type PrintContext, type XdsView } from '../printers.js';
 import { adminRequest } from './admin-client.js';
 
 /** The kinds `glooctl get` takes, with Gloo's names and short names. */
@@ -41,6 +41,11 @@ export function registerGet(program: Command): void {
       const out = opts.output as string;
       if (out === 'json') process.stdout.write(JSON.stringify(name ? items[0] : items, null, 2) + '\n');
       else if (out === 'yaml' || out === 'kube-yaml') process.stdout.write(items.map((i) => stringify(i)).join('---\n'));
-      else process.stdout.write(printTable(info.kind, items));
+      else {
+        const ctx: PrintContext = {};
+        // The Proxy table shows the proxies connected with each node key (CONNECTED), when the gateway serves xDS.
+        if (info.kind === 'Proxy') ctx.xds = await adminRequest<XdsView>(adminUrl, '/api/v1/xds').catch(() => undefined);
+        process.stdout.write(printTable(info.kind, items, ctx));
+      }
     });
 }

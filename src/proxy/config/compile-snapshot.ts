@@ -20,7 +20,10 @@ export interface CompiledConfig {
 
 export function compileSnapshot(snapshot: XdsSnapshot, clusters: ClusterSet, stats: ProxyStats, logger: Logger): CompiledConfig {
   const routeTables = new Map<string, RouteTable>();
+  const used = routeConfigsUsedBySockets(snapshot);
   for (const rc of snapshot.routes ?? []) {
+    // Route configurations only proxyless gRPC clients use (api listeners) are not served here.
+    if (!used.has(rc.name)) continue;
     if (routeTables.has(rc.name)) {
       logger.warn('duplicate route configuration name; the first one is used', { routeConfig: rc.name });
       continue;
@@ -41,4 +44,18 @@ export function compileSnapshot(snapshot: XdsSnapshot, clusters: ClusterSet, sta
     }
   }
   return Object.freeze({ version: snapshot.version, listeners: Object.freeze(listeners), routeTables, clusters });
+}
+
+/** The names of the route configurations the socket listeners' connection managers use over RDS. */
+function routeConfigsUsedBySockets(snapshot: XdsSnapshot): Set<string> {
+  const used = new Set<string>();
+  for (const l of snapshot.listeners ?? []) {
+    if (l.api_listener) continue;
+    for (const chain of l.filter_chains ?? [])
+      for (const f of chain.filters ?? []) {
+        const name = (f.typed_config as { rds?: { route_config_name?: string } } | undefined)?.rds?.route_config_name;
+        if (name) used.add(name);
+      }
+  }
+  return used;
 }

@@ -5,7 +5,8 @@
  * Listeners carrying `api_listener` (proxyless gRPC) and listeners without an HTTP connection manager
  * are not served by this data plane. A listener with several HCM filter chains (a hybrid gateway)
  * chooses one per connection by `filter_chain_match.source_prefix_ranges` (filter-chain-selector.ts);
- * chains matching on SNI / transport protocol wait for TLS (issue 7) and are skipped.
+ * chains matching on SNI / transport protocol or carrying a `transport_socket` (TLS termination) wait
+ * for TLS (issue 7) and are skipped, so a TLS port is never opened as plain HTTP.
  */
 import type { FilterChain, HttpConnectionManager as HcmConfig, Listener } from '../../xds/envoy-types.js';
 import { durationToMs } from '../../xds/envoy-types.js';
@@ -85,6 +86,14 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
     if (f === undefined) continue;
     const match = chain.filter_chain_match as ChainMatch | undefined;
     if ((match?.server_names ?? []).length > 0 || (match?.transport_protocol ?? '') === 'tls') continue; // TLS: issue 7
+    if (chain.transport_socket !== undefined) {
+      // A TLS-terminating chain (possibly a catch-all): never serve it as plain HTTP.
+      ctx.logger.warn('filter chain terminates TLS, which this data plane does not serve yet (issue 7); the chain is not opened', {
+        listener: l.name,
+        transportSocket: chain.transport_socket.name,
+      });
+      continue;
+    }
     chains.push({ chain, hcm: f.typed_config as HcmConfig });
   }
   if (chains.length === 0) return null;

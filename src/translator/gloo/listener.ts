@@ -2,7 +2,8 @@
  * Proxy listeners → Envoy Listeners (spec §8.3): the socket address (`::` dual stack) and filter
  * chains running the HTTP connection manager, which fetches its routes over RDS/ADS, with the HTTP
  * filters of the plugins in stage order, router last.
- * - HTTP listener: one filter chain, routes `<listener>-routes`.
+ * - HTTP listener: one filter chain, routes `<listener>-routes`; with `sslConfigurations`, one TLS
+ *   filter chain per distinct SslConfig instead (translate-proxy.ts), all sharing those routes.
  * - Hybrid listener: one filter chain per matched HTTP listener, matched on the source address
  *   (`source_prefix_ranges`) and SNI (`server_names` from the matcher's sslConfig), each with its own
  *   routes `<listener>-routes-<matcherHash>`.
@@ -53,7 +54,22 @@ export function httpFilterChain(params: ListenerParams, registry: PluginRegistry
     rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: routesName },
     http_filters: orderHttpFilters(filters),
   };
+  for (const p of registry.httpConnectionManager) p.processHttpConnectionManager(params, listener, hcm);
   return { filters: [{ name: HCM_FILTER_NAME, typed_config: hcm }] };
+}
+
+/** The listener filter that reads the TLS ClientHello (SNI, ALPN) for chains matching on `server_names`. */
+export const TLS_INSPECTOR: NonNullable<Listener['listener_filters']>[number] = {
+  name: 'envoy.filters.listener.tls_inspector',
+  typed_config: { '@type': TYPE_URL.tlsInspector },
+};
+
+/** Adds the TLS inspector when a chain matches on SNI or terminates TLS, then runs the listener plugins. */
+export function finishListener(params: ListenerParams, registry: PluginRegistry, listener: ProxyListener, out: Listener): Listener {
+  if (out.filter_chains.some((c) => (c.filter_chain_match?.server_names ?? []).length > 0 || c.transport_socket !== undefined))
+    out.listener_filters = [TLS_INSPECTOR];
+  for (const p of registry.listener) p.processListener(params, listener, out);
+  return out;
 }
 
 /** An Envoy Listener at the listener's address with the given filter chains. */
@@ -69,5 +85,6 @@ export function envoyListener(listener: ProxyListener, filterChains: MatchedFilt
 }
 
 export function translateHttpListener(params: ListenerParams, registry: PluginRegistry, listener: ProxyListener): Listener {
-  return envoyListener(listener, [httpFilterChain(params, registry, listener, routeConfigName(listener.name ?? ''))]);
+  const out = envoyListener(listener, [httpFilterChain(params, registry, listener, routeConfigName(listener.name ?? ''))]);
+  return finishListener(params, registry, listener, out);
 }

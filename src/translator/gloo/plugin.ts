@@ -13,6 +13,7 @@ import type { Resource } from '../../api/resource.js';
 import type { ProxyListener, ProxyVirtualHost } from '../../api/kinds/proxy.js';
 import type { ProxyRoute } from '../../api/types/route.js';
 import type { Matcher } from '../../api/types/matchers.js';
+import type { WeightedDestination } from '../../api/types/destination.js';
 import type { ApiSnapshot } from '../../config/snapshot.js';
 import type * as envoy from '../../xds/envoy-types.js';
 import type { Reports } from '../reports.js';
@@ -84,5 +85,11 @@ export interface Plugin {
   processUpstream?(params: UpstreamParams, upstream: Resource<'Upstream'>, out: envoy.Cluster): void;
   processVirtualHost?(params: VirtualHostParams, virtualHost: ProxyVirtualHost, out: envoy.VirtualHost): void;
   processRoute?(params: RouteParams, route: ProxyRoute, out: envoy.Route): void;
+  /** One cluster of a weighted split (`multi` or UpstreamGroup entry), after its route's action is built. */
+  processWeightedDestination?(params: RouteParams, destination: WeightedDestination, out: envoy.ClusterWeight): void;
   httpFilters?(params: ListenerParams, listener: ProxyListener): StagedHttpFilter[];
+  /** The HTTP connection manager of an HTTP listener (or of one matched HTTP listener of a hybrid listener). */
+  processHttpConnectionManager?(params: ListenerParams, listener: ProxyListener, out: envoy.HttpConnectionManager): void;
+  /** The whole Envoy Listener, once its filter chains are built (HTTP, TCP and hybrid listeners). */
+  processListener?(params: ListenerParams, listener: ProxyListener, out: envoy.Listener): void;
 }

@@ -40,7 +40,8 @@ function weightedClusters(
   params: TranslationParams,
   report: ProblemSink,
   destinations: readonly WeightedDestination[],
-  defaultNamespace?: string,
+  defaultNamespace: string | undefined,
+  onCluster: OnWeightedCluster | undefined,
 ): envoy.WeightedCluster | undefined {
   const clusters: envoy.WeightedCluster['clusters'] = [];
   for (const d of destinations) {
@@ -49,7 +50,10 @@ function weightedClusters(
     if (dest.upstream && !dest.upstream.namespace && defaultNamespace)
       dest = { ...dest, upstream: { ...dest.upstream, namespace: defaultNamespace } };
     const name = destinationCluster(params, report, dest);
-    if (name !== undefined) clusters.push({ name, weight: { value: d.weight ?? 0 } });
+    if (name === undefined) continue;
+    const cw: envoy.ClusterWeight = { name, weight: { value: d.weight ?? 0 } };
+    onCluster?.(d, cw);
+    clusters.push(cw);
   }
   if (!clusters.some((c) => c.weight.value > 0)) {
     report.error('invalid route: a multi destination must have at least one destination with a weight greater than 0');
@@ -58,14 +62,22 @@ function weightedClusters(
   return { clusters };
 }
 
+/** Called for each cluster of a weighted split with the destination it came from (WeightedDestinationOptions). */
+export type OnWeightedCluster = (destination: WeightedDestination, out: envoy.ClusterWeight) => void;
+
 /** The Envoy route action, or undefined when the route cannot forward (reported). */
-export function translateRouteAction(params: TranslationParams, report: ProblemSink, action: RouteAction): envoy.RouteAction | undefined {
+export function translateRouteAction(
+  params: TranslationParams,
+  report: ProblemSink,
+  action: RouteAction,
+  onCluster?: OnWeightedCluster,
+): envoy.RouteAction | undefined {
   if (action.single) {
     const cluster = destinationCluster(params, report, action.single);
     return cluster === undefined ? undefined : { cluster };
   }
   if (action.multi) {
-    const wc = weightedClusters(params, report, action.multi.destinations ?? []);
+    const wc = weightedClusters(params, report, action.multi.destinations ?? [], undefined, onCluster);
     return wc ? { weighted_clusters: wc } : undefined;
   }
   if (action.upstreamGroup) {
@@ -76,7 +88,7 @@ export function translateRouteAction(params: TranslationParams, report: ProblemS
       // Named after the group so the route answers 503, like a missing upstream.
       return { cluster: clusterName(action.upstreamGroup) };
     }
-    const wc = weightedClusters(params, report, group.spec.destinations ?? [], group.metadata.namespace);
+    const wc = weightedClusters(params, report, group.spec.destinations ?? [], group.metadata.namespace, onCluster);
     return wc ? { weighted_clusters: wc } : undefined;
   }
   if (action.clusterHeader !== undefined) return { cluster_header: action.clusterHeader };

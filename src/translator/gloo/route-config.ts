@@ -17,6 +17,7 @@
 import type { ProxyListener, ProxyVirtualHost } from '../../api/kinds/proxy.js';
 import type { ProxyRoute } from '../../api/types/route.js';
 import type { Matcher } from '../../api/types/matchers.js';
+import type { WeightedDestination } from '../../api/types/destination.js';
 import type * as envoy from '../../xds/envoy-types.js';
 import type { PluginRegistry } from './registry.js';
 import type { ProblemSink, TranslationParams, VirtualHostParams } from './plugin.js';
@@ -54,9 +55,17 @@ function routeSink(report: ProblemSink): ProblemSink & { invalid: boolean } {
 
 function translateRoute(params: VirtualHostParams, registry: PluginRegistry, route: ProxyRoute, routeIndex: number, vhostName: string): envoy.Route[] {
   const report = routeSink(params.report);
-  const action = route.routeAction ? translateRouteAction(params, report, route.routeAction) : undefined;
-  const out: envoy.Route[] = [];
   const matchers = route.matchers && route.matchers.length > 0 ? route.matchers : DEFAULT_MATCHERS;
+  // WeightedDestinationOptions are translated once per route (the action is shared by its matchers).
+  const weightedParams = { ...params, report, routeIndex, matcher: matchers[0]!, matcherIndex: 0 };
+  const onCluster =
+    registry.weightedDestination.length === 0
+      ? undefined
+      : (d: WeightedDestination, cw: envoy.ClusterWeight) => {
+          for (const p of registry.weightedDestination) p.processWeightedDestination(weightedParams, d, cw);
+        };
+  const action = route.routeAction ? translateRouteAction(params, report, route.routeAction, onCluster) : undefined;
+  const out: envoy.Route[] = [];
   const built: envoy.Route[] = [];
   matchers.forEach((matcher, matcherIndex) => {
     const r: envoy.Route = { name: envoyRouteName(vhostName, routeIndex, matcherIndex, route.name), match: {} };

@@ -4,15 +4,22 @@
  * found on Proxy sub-resources are reported on the Gateways / VirtualServices they came from (and
  * on the Proxy).
  *
- * Listener kinds: HTTP listeners are served; a hybrid listener gets one filter chain per matched
- * HTTP listener; TCP listeners and the TCP chains of hybrid listeners are carried in the Proxy but
- * not emitted (Warning "TCP proxying is not served yet", issue 7), as are listeners and chains with
- * TLS (Warning "TLS is not served yet": better a closed port than plain HTTP where clients expect
- * TLS). Clusters are translated first, so routes know which Upstreams have errors.
+ * Listener kinds (spec §8.3): an HTTP listener gets one HTTP filter chain, or with
+ * `sslConfigurations` one TLS filter chain per distinct SslConfig (configs equal but for their SNI
+ * domains are merged, as Gloo does; `server_names` = sniDomains, none ⇒ catch-all), all sharing the
+ * listener's RouteConfiguration; a hybrid listener gets one filter chain per matched listener (HTTP
+ * with its own routes, TLS from the matcher's sslConfig; TCP through tcp_proxy); a TCP listener gets
+ * tcp_proxy chains (plugins/tcp-proxy). Everything is emitted for Envoy, but the gloo-ts data plane
+ * serves neither TLS nor TCP yet (issue 7): those listeners and chains carry a Warning, and
+ * gateway-proxy does not open them (src/proxy/listener/compile-listener.ts) — better a closed port
+ * than plain HTTP where clients expect TLS. Clusters are translated first, so routes know which
+ * Upstreams have errors. The served
+ * domains also get api_listener Listeners for proxyless gRPC clients (api-listeners.ts).
  */
 import type { Resource } from '../../api/resource.js';
 import { resourceKey } from '../../api/resource.js';
 import type { ProxyListener } from '../../api/kinds/proxy.js';
+import type { SslConfig } from '../../api/types/ssl.js';
 import type { ApiSnapshot } from '../../config/snapshot.js';
 import type { Listener, RouteConfiguration, XdsSnapshot } from '../../xds/envoy-types.js';
 import { Reports } from '../reports.js';
@@ -20,9 +27,13 @@ import { internalError } from '../internal-error.js';
 import type { InvalidRoutePolicy, ListenerParams, ProblemSink, TranslationParams } from './plugin.js';
 import { defaultRegistry, type PluginRegistry } from './registry.js';
 import { translateClusters } from './clusters.js';
-import { envoyListener, filterChainMatch, httpFilterChain, translateHttpListener, type MatchedFilterChain } from './listener.js';
+import { envoyListener, filterChainMatch, finishListener, httpFilterChain, translateHttpListener, type MatchedFilterChain } from './listener.js';
 import { translateRouteConfiguration } from './route-config.js';
-import { hybridRouteConfigName, matcherHash } from './names.js';
+import { translateApiListeners } from './api-listeners.js';
+import { hybridRouteConfigName, matcherHash, routeConfigName } from './names.js';
+import { downstreamTls } from './plugins/ssl/index.js';
+import { tcpFilterChains } from './plugins/tcp-proxy/index.js';
+import { settingsOf } from '../settings.js';
 import { sourceSink } from './problem-sink.js';
 import { identityFingerprint, objectId, type MemoTable } from '../translation-cache.js';
 
@@ -54,9 +65,10 @@ export function translateProxy(
     reports,
     invalidRoutes: opts.invalidRoutes,
   };
-  let clusters: ReturnType<typeof translateClusters> = [];
+  let clusters: ReturnType<typeof translateClusters>['clusters'] = [];
+  let endpoints: ReturnType<typeof translateClusters>['endpoints'] = [];
   try {
-    clusters = translateClusters(params, registry);
+    ({ clusters, endpoints } = translateClusters(params, registry));
   } catch (err) {
     reports.addError(proxy, internalError(err));
   }
@@ -66,43 +78,132 @@ export function translateProxy(
     let fp = JSON.stringify(opts.invalidRoutes ?? null);
     for (const u of snapshot.upstreams) fp += `|${objectId(u)}${reports.hasErrors(u) ? '!' : ''}`;
     fp += '#' + identityFingerprint(snapshot.upstreamGroups);
+    // headerSecretRef values come from Secrets.
+    fp += '#' + identityFingerprint(snapshot.secrets);
     params.memo = { table: opts.cache, fingerprint: fp };
   }
   const listeners: Listener[] = [];
   const routes: RouteConfiguration[] = [];
+  const warnMissingSecret = settingsOf(snapshot, proxy.metadata.namespace).spec.gateway?.validation?.warnMissingTlsSecret === true;
   for (const l of proxy.spec.listeners ?? []) {
     const report = sourceSink(reports, proxy, l.metadataStatic);
+    const listenerParams: ListenerParams = { ...params, listener: l, report };
+    const name = l.name ?? '';
     try {
       if (l.httpListener) {
         if (Array.isArray(l.sslConfigurations) && l.sslConfigurations.length > 0) {
-          report.warning(`TLS is not served yet: listener ${l.name ?? ''} is not opened`);
-          continue;
+          report.warning(`TLS is not served by the gloo-ts data plane yet (issue 7): listener ${name} is translated for Envoy only`);
+          const chains = sslHttpChains(listenerParams, registry, l, l.sslConfigurations, report, warnMissingSecret);
+          if (chains.length === 0) continue;
+          listeners.push(finishListener(listenerParams, registry, l, envoyListener(l, chains)));
+        } else {
+          listeners.push(translateHttpListener(listenerParams, registry, l));
         }
-        listeners.push(translateHttpListener({ ...params, listener: l, report }, registry, l));
         routes.push(translateRouteConfiguration(params, registry, l));
       } else if (l.hybridListener) {
-        const out = translateHybridListener(params, registry, l, report);
+        const out = translateHybridListener(params, registry, l, report, warnMissingSecret);
         if (out) {
-          listeners.push(out.listener);
+          listeners.push(finishListener(listenerParams, registry, l, out.listener));
           routes.push(...out.routes);
         }
       } else if (l.tcpListener) {
-        report.warning(`TCP proxying is not served yet: listener ${l.name ?? ''} is not opened`);
+        report.warning(`TCP proxying is not served by the gloo-ts data plane yet (issue 7): listener ${name} is translated for Envoy only`);
+        const chains = tcpFilterChains(params, l.tcpListener, report, undefined, undefined, warnMissingSecret);
+        if (chains.length > 0) listeners.push(finishListener(listenerParams, registry, l, envoyListener(l, chains)));
       }
       // aggregateListener: never produced by the gateway translator; reported as an unsupported field.
     } catch (err) {
       report.error(internalError(err));
     }
   }
-  return { snapshot: { listeners, routes, clusters, endpoints: [] }, reports };
+  // Proxyless gRPC: an api_listener Listener (and RouteConfiguration) per served domain.
+  try {
+    const api = translateApiListeners(listeners, routes);
+    listeners.push(...api.listeners);
+    routes.push(...api.routes);
+  } catch (err) {
+    reports.addError(proxy, internalError(err));
+  }
+  return { snapshot: { listeners, routes, clusters, endpoints }, reports };
 }
 
-/** A hybrid listener: one HTTP filter chain (and RouteConfiguration) per servable matched HTTP listener. */
+/**
+ * The TLS filter chains of an HTTP listener: one per distinct SslConfig, each terminating TLS with
+ * its certificates and running the same HTTP connection manager (routes `<listener>-routes`).
+ * Configs that differ only in their sniDomains are merged (one with no sniDomains makes the merged
+ * chain a catch-all). Two chains claiming one server name, or two catch-alls, would make Envoy
+ * refuse the whole listener: the later chain is left out with an error.
+ */
+function sslHttpChains(
+  params: ListenerParams,
+  registry: PluginRegistry,
+  l: ProxyListener,
+  configs: readonly SslConfig[],
+  report: ProblemSink,
+  warnMissingSecret: boolean,
+): MatchedFilterChain[] {
+  const name = l.name ?? '';
+  const merged = new Map<string, SslConfig>();
+  // A problem with an sslConfig (a missing secret) is reported on the VirtualServices that carry it
+  // (and the Proxy), not on the Gateway, so the other VirtualServices of the listener stay Accepted.
+  const sinks = new Map<string, ProblemSink[]>();
+  for (const vh of l.httpListener?.virtualHosts ?? []) {
+    for (const src of vh.metadataStatic?.sources ?? []) {
+      if (src.resourceKind !== '*v1.VirtualService') continue;
+      const vs = params.snapshot.virtualServices.find((v) => v.metadata.name === src.resourceRef?.name && v.metadata.namespace === src.resourceRef?.namespace);
+      if (!vs?.spec.sslConfig) continue;
+      const { sniDomains: _sni, ...rest } = vs.spec.sslConfig;
+      const key = matcherHash(rest);
+      sinks.set(key, [...(sinks.get(key) ?? []), sourceSink(params.reports, params.proxy, vh.metadataStatic)]);
+    }
+  }
+  const sinkOf = (key: string): ProblemSink => {
+    const list = sinks.get(key);
+    if (!list || list.length === 0) return report;
+    return { error: (m) => list.forEach((x) => x.error(m)), warning: (m) => list.forEach((x) => x.warning(m)) };
+  };
+  for (const c of configs) {
+    const { sniDomains, ...rest } = c;
+    const key = matcherHash(rest);
+    const prev = merged.get(key);
+    if (!prev) merged.set(key, { ...c, sniDomains: [...(sniDomains ?? [])] });
+    else if ((prev.sniDomains ?? []).length === 0 || (sniDomains ?? []).length === 0) prev.sniDomains = [];
+    else prev.sniDomains = [...new Set([...(prev.sniDomains ?? []), ...(sniDomains ?? [])])];
+  }
+  const base = httpFilterChain(params, registry, l, routeConfigName(name));
+  const claimed = new Set<string>();
+  let catchAll = false;
+  const chains: MatchedFilterChain[] = [];
+  for (const [key, ssl] of merged) {
+    const names = ssl.sniDomains ?? [];
+    const clash = names.length === 0 ? (catchAll ? 'an empty sniDomains list (catch-all)' : undefined) : names.find((n) => claimed.has(n));
+    if (clash !== undefined) {
+      report.error(`listener ${name}: two different sslConfigs claim ${names.length === 0 ? clash : `the SNI domain ${clash}`}; the second filter chain is left out`);
+      continue;
+    }
+    const tls = downstreamTls(params, ssl, sinkOf(key), true, warnMissingSecret);
+    if (tls === undefined) continue;
+    if (tls === 'passthrough') {
+      sinkOf(key).error(`listener ${name}: an sslConfig of an HTTP listener needs a secretRef, sslFiles or sds`);
+      continue;
+    }
+    if (names.length === 0) catchAll = true;
+    for (const n of names) claimed.add(n);
+    const chain: MatchedFilterChain = { ...base, filters: structuredClone(base.filters), transport_socket: tls.transport_socket };
+    if (tls.transport_socket_connect_timeout) chain.transport_socket_connect_timeout = tls.transport_socket_connect_timeout;
+    if (names.length > 0) chain.filter_chain_match = { server_names: [...names] };
+    chains.push(chain);
+  }
+  return chains;
+}
+
+/** A hybrid listener: one filter chain (and, for HTTP, one RouteConfiguration) per matched listener. */
 function translateHybridListener(
   params: TranslationParams,
   registry: PluginRegistry,
   l: ProxyListener,
   report: ProblemSink,
+  warnMissingSecret: boolean,
 ): { listener: Listener; routes: RouteConfiguration[] } | undefined {
   const chains: MatchedFilterChain[] = [];
   const routes: RouteConfiguration[] = [];
@@ -110,14 +211,11 @@ function translateHybridListener(
   for (const m of l.hybridListener?.matchedListeners ?? []) {
     const hash = matcherHash(m.matcher);
     if (m.tcpListener) {
-      report.warning(`TCP proxying is not served yet: the TCP filter chain ${hash} of listener ${name} is not opened`);
+      report.warning(`TCP proxying is not served by the gloo-ts data plane yet (issue 7): the TCP filter chain ${hash} of listener ${name} is translated for Envoy only`);
+      chains.push(...tcpFilterChains(params, m.tcpListener, report, filterChainMatch(m.matcher), m.matcher?.sslConfig, warnMissingSecret));
       continue;
     }
     if (!m.httpListener) continue;
-    if (m.matcher?.sslConfig || (m.sslConfigurations ?? []).length > 0) {
-      report.warning(`TLS is not served yet: the filter chain ${hash} of listener ${name} is not opened`);
-      continue;
-    }
     // The matched HTTP listener seen as a listener of its own, for the plugins and the route config.
     const asListener: ProxyListener = { ...l, hybridListener: undefined, httpListener: m.httpListener };
     delete asListener.hybridListener;
@@ -126,6 +224,19 @@ function translateHybridListener(
     const chain: MatchedFilterChain = httpFilterChain(listenerParams, registry, asListener, routesName);
     const match = filterChainMatch(m.matcher);
     if (match) chain.filter_chain_match = match;
+    // Gloo applies the matcher's sslConfig to a matched HTTP chain (a VirtualService's is ignored).
+    const ssl = m.matcher?.sslConfig ?? m.sslConfigurations?.[0];
+    if (ssl) {
+      report.warning(`TLS is not served by the gloo-ts data plane yet (issue 7): the filter chain ${hash} of listener ${name} is translated for Envoy only`);
+      const tls = downstreamTls(params, ssl, report, true, warnMissingSecret);
+      if (tls === undefined) continue;
+      if (tls === 'passthrough') {
+        report.error(`listener ${name}: the sslConfig of the HTTP filter chain ${hash} needs a secretRef, sslFiles or sds`);
+        continue;
+      }
+      chain.transport_socket = tls.transport_socket;
+      if (tls.transport_socket_connect_timeout) chain.transport_socket_connect_timeout = tls.transport_socket_connect_timeout;
+    }
     chains.push(chain);
     routes.push(translateRouteConfiguration(params, registry, asListener, routesName));
   }

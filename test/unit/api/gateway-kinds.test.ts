@@ -93,7 +93,8 @@ spec:
   assert.equal(r1!.directResponseAction?.status, 200);
   assert.equal(r2!.redirectAction?.responseCode, 'PERMANENT_REDIRECT');
   assert.deepEqual(unsupportedPaths(vs), ['spec.virtualHost.routes[0].options.retries']);
-  assert.match(vs.unsupported[0]!.note!, /retries is not implemented yet/);
+  assert.equal(vs.unsupported[0]!.level, 'partial');
+  assert.match(vs.unsupported[0]!.note!, /translated to Envoy config; not enforced by the gloo-ts data plane yet/);
 });
 
 // ---- §7.3 transformations -------------------------------------------------------------------------------
@@ -249,7 +250,11 @@ spec:
   assert.deepEqual(hm.requestHeadersToAdd![1], { headerSecretRef: { name: 'canary-headers', namespace: 'gloo-system' } });
   assert.deepEqual(
     unsupportedPaths(vs).filter((p) => p.startsWith('spec.virtualHost.routes[0]')),
-    ['spec.virtualHost.routes[0].routeAction.multi.destinations[1].options'],
+    // Weighted destination options are translated to Envoy config (partial: not enforced by the data plane).
+    [
+      'spec.virtualHost.routes[0].routeAction.multi.destinations[1].options.headerManipulation',
+      'spec.virtualHost.routes[0].routeAction.multi.destinations[1].options.bufferPerRoute',
+    ],
   );
   assert.equal(vs.spec.virtualHost!.routes![1]!.routeAction!.upstreamGroup!.name, 'my-service-group');
 });
@@ -534,7 +539,30 @@ test('a Gateway with httpConnectionManagerSettings, listener options and access 
   assert.equal(or[0]!.statusCodeFilter?.comparison?.op, 'GE');
   assert.equal(or[1]!.andFilter?.filters?.[0]?.durationFilter?.comparison?.value?.defaultValue, 1000);
   assert.deepEqual(or[4]!.grpcStatusFilter?.statuses, ['UNAVAILABLE', 'DEADLINE_EXCEEDED']);
-  assert.deepEqual(unsupportedPaths(gw), ['spec.useProxyProto', 'spec.httpGateway.options', 'spec.options', 'spec.routeOptions']);
+  assert.deepEqual(unsupportedPaths(gw), [
+    'spec.useProxyProto',
+    'spec.httpGateway.options.healthCheck',
+    'spec.httpGateway.options.gzip',
+    'spec.httpGateway.options.buffer',
+    'spec.httpGateway.options.sanitizeClusterHeader',
+    'spec.httpGateway.options.leftmostXffAddress',
+    'spec.httpGateway.options.router',
+    'spec.httpGateway.options.httpLocalRatelimit',
+    'spec.httpGateway.options.headerValidationSettings',
+    'spec.httpGateway.options.httpConnectionManagerSettings',
+    'spec.httpGateway.options.httpConnectionManagerSettings.preserveCaseHeaderKeyFormat',
+    'spec.httpGateway.options.httpConnectionManagerSettings.uuidRequestIdConfig',
+    'spec.httpGateway.options.httpConnectionManagerSettings.internalAddressConfig',
+    'spec.httpGateway.options.httpConnectionManagerSettings.earlyHeaderManipulation',
+    'spec.httpGateway.options.httpConnectionManagerSettings.tracing',
+    'spec.options.perConnectionBufferLimitBytes',
+    'spec.options.socketOptions',
+    'spec.options.proxyProtocol',
+    'spec.options.accessLoggingService',
+    'spec.options.accessLoggingService.accessLog[1].filter',
+    'spec.options.accessLoggingService.accessLog[2].grpcService',
+    'spec.routeOptions',
+  ]);
 });
 
 test('access-log filters recurse, and each level checks its oneof', () => {
@@ -593,7 +621,7 @@ test('a hybrid Gateway (matched gateways) loads; its TCP and TLS parts are repor
   assert.deepEqual(mg[0]!.matcher!.sourcePrefixRanges, [{ addressPrefix: '10.0.0.0', prefixLen: 16 }]);
   assert.equal(mg[1]!.tcpGateway!.tcpHosts![0]!.destination!.single!.upstream!.name, 'db');
   assert.deepEqual(unsupportedPaths(gw), [
-    'spec.hybridGateway.matchedGateways[0].httpGateway.options',
+    'spec.hybridGateway.matchedGateways[0].httpGateway.options.healthCheck',
     'spec.hybridGateway.matchedGateways[1].matcher.sslConfig',
     'spec.hybridGateway.matchedGateways[1].matcher.passthroughCipherSuites',
     'spec.hybridGateway.matchedGateways[1].tcpGateway',
@@ -646,6 +674,7 @@ spec:
   assert.deepEqual(unsupportedPaths(tcp), [
     'spec.tcpGateway',
     'spec.tcpGateway.options.tcpProxySettings',
+    'spec.tcpGateway.options.tcpProxySettings.tunnelingConfig',
     'spec.tcpGateway.options.connectionLimit',
     'spec.tcpGateway.options.localRatelimit',
     'spec.tcpGateway.tcpHosts[1].sslConfig',
@@ -736,7 +765,7 @@ spec:
   ]);
   assert.deepEqual(
     unsupportedPaths(rs[3]!),
-    ['retries', 'faults', 'ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'shadowing', 'lbHash', 'upgrades', 'envoyMetadata', 'tracing', 'maxStreamDuration', 'idleTimeout', 'regexRewrite', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
+    ['retries', 'faults', 'ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'shadowing', 'lbHash', 'upgrades', 'envoyMetadata', 'tracing', 'maxStreamDuration', 'idleTimeout', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
   );
   const ro = rs[3] as Resource<'RouteOption'>;
   assert.equal(ro.spec.options?.dlp?.actions?.[1]?.actionType, undefined);
@@ -833,8 +862,8 @@ spec:
   );
   assert.equal(px.spec.listeners!.length, 4);
   assert.deepEqual(unsupportedPaths(px), [
-    'spec.listeners[0].httpListener.options',
-    'spec.listeners[0].options',
+    'spec.listeners[0].httpListener.options.healthCheck',
+    'spec.listeners[0].options.perConnectionBufferLimitBytes',
     'spec.listeners[0].routeOptions',
     'spec.listeners[1].sslConfigurations',
     'spec.listeners[1].aggregateListener',
@@ -1121,12 +1150,12 @@ spec:
   assert.deepEqual(
     vs.unsupported.map((u) => `${u.path} [${u.level}] ${u.note}`),
     [
-      'spec.virtualHost.options.cors [no] cors is not implemented yet; the field is ignored',
-      'spec.virtualHost.options.headerManipulation [no] headerManipulation is not implemented yet; the field is ignored',
+      'spec.virtualHost.options.cors [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',
+      'spec.virtualHost.options.headerManipulation [partial] translated to Envoy config; the gloo-ts data plane applies route and virtual host edits with literal values (no %VAR% substitution yet)',
       'spec.virtualHost.routes[0].routeAction.single.subset [no] ignored: all endpoints of the upstream are used',
-      'spec.virtualHost.routes[0].options.cors [no] cors is not implemented yet; the field is ignored',
-      'spec.virtualHost.routes[0].options.faults [no] faults is not implemented yet; the field is ignored',
-      'spec.virtualHost.routes[0].options.envoyMetadata [no] envoyMetadata is not implemented yet; the field is ignored',
+      'spec.virtualHost.routes[0].options.cors [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',
+      'spec.virtualHost.routes[0].options.faults [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',
+      'spec.virtualHost.routes[0].options.envoyMetadata [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',
       'spec.virtualHost.routes[0].options.jwtStaged [no] jwtStaged is not implemented yet; the field is ignored',
     ],
   );

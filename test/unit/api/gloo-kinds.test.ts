@@ -189,7 +189,7 @@ spec:
     'spec.proxyProtocolVersion',
     'spec.useHttp2',
   ]);
-  assert.match(us.unsupported.find((u) => u.path === 'spec.healthChecks')!.note!, /not implemented yet/);
+  assert.match(us.unsupported.find((u) => u.path === 'spec.healthChecks')!.note!, /translated to Envoy config; not enforced by the gloo-ts data plane yet/);
 });
 
 test('both spellings of one field in one object is an error', () => {

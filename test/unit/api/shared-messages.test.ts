@@ -65,10 +65,11 @@ test('RateLimitConfig and route options share the rate-limit actions and limits'
 });
 
 test('health checks and route header manipulation share HeaderValueOption', () => {
-  assert.equal(
-    fieldsAt(UpstreamSpec, 'healthChecks', '[]', 'httpHealthCheck', 'requestHeadersToAdd', '[]'),
-    fieldsAt(HeaderManipulation, 'requestHeadersToAdd', '[]'),
-  );
+  // Both are translated copies (translatedCopy) of the one definition: same fields, in the same order.
+  const hc = fieldsAt(UpstreamSpec, 'healthChecks', '[]', 'httpHealthCheck', 'requestHeadersToAdd', '[]');
+  const hm = fieldsAt(HeaderManipulation, 'requestHeadersToAdd', '[]');
+  assert.deepEqual(Object.keys(hc), Object.keys(hm));
+  assert.deepEqual(Object.keys(fieldsAt(UpstreamSpec, 'healthChecks', '[]', 'httpHealthCheck', 'requestHeadersToAdd', '[]', 'header')), Object.keys(fieldsAt(HeaderManipulation, 'requestHeadersToAdd', '[]', 'header')));
 });
 
 test('Settings and consul upstreams share the consul QueryOptions', () => {

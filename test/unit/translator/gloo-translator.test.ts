@@ -23,9 +23,11 @@ test('http filters run in stage order, stable within a stage, router last', () =
 
 test('the registry buckets plugins by hook once', () => {
   const registry = new PluginRegistry(defaultPlugins());
-  assert.deepEqual(registry.upstream.map((p) => p.name), ['static']);
+  // Upstream type plugins run first, so the others see the endpoints and cluster type.
+  assert.equal(registry.upstream[0]!.name, 'static');
   assert.ok(registry.route.some((p) => p.name === 'basic-route'));
-  assert.equal(registry.httpFilters.length, 0);
+  assert.ok(registry.httpFilters.some((p) => p.name === 'grpc-web'));
+  for (const p of registry.httpFilters) assert.ok(p.httpFilters, `${p.name} is bucketed for http filters`);
 });
 
 test('a plugin http filter lands in the listener, before the router', () => {
@@ -44,7 +46,8 @@ test('a plugin http filter lands in the listener, before the router', () => {
   const listener = out.snapshot.listeners[0]!;
   assert.equal(listener.address.socket_address?.ipv4_compat, undefined);
   const hcm = listener.filter_chains[0]!.filters[0]!.typed_config as { http_filters: { name: string }[] };
-  assert.deepEqual(hcm.http_filters.map((f) => f.name), ['envoy.filters.http.cors', 'envoy.filters.http.router']);
+  // The cors stage runs before grpc_web (on by default, stage authz), the router is last.
+  assert.deepEqual(hcm.http_filters.map((f) => f.name), ['envoy.filters.http.cors', 'envoy.filters.http.grpc_web', 'envoy.filters.http.router']);
 });
 
 test('a Proxy route without a path specifier is an error on its source, the route is skipped', () => {

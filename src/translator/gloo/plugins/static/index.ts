@@ -1,7 +1,18 @@
 /**
- * Static upstreams → cluster with an inline load assignment (spec §2.2.1): STATIC when every
- * address is an IP, else STRICT_DNS resolving IPv4 only. The endpoint hostname is the address, so
- * `autoHostRewrite` sends the upstream's own host name.
+ * Static upstreams → clusters every xDS client accepts (spec §2.2.1, DESIGN §4):
+ * - every address an IP literal (or no hosts) → `EDS`: the cluster keeps the base EDS config and
+ *   its endpoints, one locality `{}` of weight 1 at priority 0, are written to `load_assignment`,
+ *   which `translateCluster` moves into the ClusterLoadAssignment served over EDS. This is what
+ *   proxyless gRPC needs (it rejects `STATIC`, Gloo's choice here); Envoy and our data plane read
+ *   it alike.
+ * - one host, a host name → `LOGICAL_DNS` (inline load assignment, IPv4 only): the one DNS cluster
+ *   type grpc-js accepts; Envoy and our data plane resolve the name per new connection.
+ * - several hosts, any of them a host name → `STRICT_DNS`, as Gloo emits it (all addresses of all
+ *   hosts are balanced over). Envoy and our data plane serve it; grpc-js NACKs it, so such an
+ *   upstream cannot be a proxyless gRPC destination (docs/compatibility.md).
+ * The endpoint hostname is the address, so `autoHostRewrite` sends the upstream's own host name.
+ * Endpoint weights come from `loadBalancingWeight` (default 1); duplicate address:port pairs are
+ * merged by adding their weights (grpc-js NACKs duplicate EDS addresses; Envoy balances the same).
  */
 import { isIP } from 'node:net';
 import type { Plugin } from '../../plugin.js';
@@ -12,7 +23,7 @@ export const staticPlugin: Plugin = {
   processUpstream(params, upstream, out) {
     const spec = upstream.spec.static;
     if (!spec) return;
-    const endpoints: LbEndpoint[] = [];
+    const byAddress = new Map<string, LbEndpoint>();
     let allIps = true;
     for (const host of spec.hosts ?? []) {
       if (!host.addr) {
@@ -24,10 +35,30 @@ export const staticPlugin: Plugin = {
         continue;
       }
       if (isIP(host.addr) === 0) allIps = false;
-      endpoints.push({ endpoint: { address: { socket_address: { address: host.addr, port_value: host.port } }, hostname: host.addr } });
+      const weight = host.loadBalancingWeight || 1;
+      const key = `${host.addr} ${host.port}`;
+      const seen = byAddress.get(key);
+      if (seen?.load_balancing_weight) {
+        seen.load_balancing_weight.value += weight;
+        continue;
+      }
+      byAddress.set(key, {
+        endpoint: { address: { socket_address: { address: host.addr, port_value: host.port } }, hostname: host.addr },
+        load_balancing_weight: { value: weight },
+      });
     }
-    out.type = allIps ? 'STATIC' : 'STRICT_DNS';
-    if (!allIps) out.dns_lookup_family = 'V4_ONLY';
-    out.load_assignment = { cluster_name: out.name, endpoints: endpoints.length > 0 ? [{ lb_endpoints: endpoints }] : [] };
+    const endpoints = [...byAddress.values()];
+    if (allIps) {
+      // The base cluster is EDS already; translateCluster serves these endpoints over EDS.
+      out.load_assignment = {
+        cluster_name: out.name,
+        endpoints: endpoints.length > 0 ? [{ locality: {}, lb_endpoints: endpoints, load_balancing_weight: { value: 1 }, priority: 0 }] : [],
+      };
+      return;
+    }
+    delete out.eds_cluster_config;
+    out.type = endpoints.length === 1 ? 'LOGICAL_DNS' : 'STRICT_DNS';
+    out.dns_lookup_family = 'V4_ONLY';
+    out.load_assignment = { cluster_name: out.name, endpoints: [{ lb_endpoints: endpoints }] };
   },
 };
