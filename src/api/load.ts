@@ -3,6 +3,7 @@
  * (`apiVersion/kind/metadata/spec/status`) and solo-kit's flat form (kind implied by the directory,
  * spec fields at the top level). Every problem is reported as `file:line:column: field: message`.
  */
+import jsyaml from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { KINDS, findKind, type KindInfo } from './kinds.js';
 import { validate, formatPath, type PathSegment } from './schema.js';
@@ -61,8 +62,75 @@ function nodeAt(doc: Document, path: PathSegment[]): Node | undefined {
   return root?.range ? root : undefined;
 }
 
-/** Parses one file's text into resources. Never throws. */
+/**
+ * Parses one file's text into resources. Never throws.
+ *
+ * Two parsers, one result: js-yaml (about 20× faster) reads the file first; when every document
+ * loads cleanly that is the answer. Otherwise — any syntax or validation problem, or documents whose
+ * start lines cannot be told — the file is read again with \`yaml\`, whose syntax tree gives every
+ * error its line and column. Both use YAML 1.2's core schema (no timestamps, no merge keys), so they
+ * read the same values.
+ */
 export function loadResources(text: string, file: string, hint: LayoutHint = {}): LoadResult {
+  return loadFast(text, file, hint) ?? loadWithPositions(text, file, hint);
+}
+
+function loadFast(text: string, file: string, hint: LayoutHint): LoadResult | undefined {
+  // Anchors (and so aliases) go to the careful path, which bounds alias expansion.
+  if (/(^|[\s[{,:-])&\S/m.test(text)) return undefined;
+  let docs: unknown[];
+  try {
+    docs = jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA, filename: file });
+  } catch {
+    return undefined;
+  }
+  const starts = documentStartLines(text);
+  if (starts.length !== docs.length) return undefined;
+  const result: LoadResult = { resources: [], errors: [] };
+  let failed = false;
+  const errorAt = () => {
+    failed = true;
+  };
+  for (let i = 0; i < docs.length && !failed; i++) loadObject(docs[i], file, hint, starts[i]!, errorAt, result);
+  return failed ? undefined : result;
+}
+
+/** The first content line (1-based) of each YAML document in `text`, in order. */
+function documentStartLines(text: string): number[] {
+  const starts: number[] = [];
+  const lines = text.split('\n');
+  let inDoc = false;
+  let explicitStart = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^---(\s|$)/.test(line)) {
+      if (explicitStart && !inDoc) starts.push(i); // an empty document
+      explicitStart = true;
+      inDoc = false;
+      // content on the marker line itself (`--- {a: 1}`)
+      if (/^---\s+[^\s#]/.test(line)) {
+        starts.push(i + 1);
+        inDoc = true;
+      }
+      continue;
+    }
+    if (/^\.\.\.(\s|$)/.test(line)) {
+      if (explicitStart && !inDoc) starts.push(i);
+      explicitStart = false;
+      inDoc = false;
+      continue;
+    }
+    if (!inDoc && line.trim() !== '' && !/^\s*#/.test(line) && !/^%/.test(line)) {
+      starts.push(i + 1);
+      inDoc = true;
+    }
+  }
+  if (explicitStart && !inDoc) starts.push(lines.length);
+  return starts;
+}
+
+/** The careful path alone (every error with its position); `loadResources` uses it when needed. */
+export function loadWithPositions(text: string, file: string, hint: LayoutHint = {}): LoadResult {
   const lineCounter = new LineCounter();
   const result: LoadResult = { resources: [], errors: [] };
   let docs: Document.Parsed[];
@@ -88,15 +156,22 @@ export function loadResources(text: string, file: string, hint: LayoutHint = {})
   return result;
 }
 
+type ErrorAt = (path: PathSegment[], message: string, resource?: LoadError['resource']) => void;
+
 function loadDocument(doc: Document.Parsed, file: string, hint: LayoutHint, lc: LineCounter, out: LoadResult): void {
   const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  if (raw === null || raw === undefined) return; // empty document
   const docStart = doc.contents?.range ? toPos(lc, doc.contents.range[0]) : { line: 1, column: 1 };
-  const errorAt = (path: PathSegment[], message: string, resource?: LoadError['resource']) => {
+  const errorAt: ErrorAt = (path, message, resource) => {
     const node = nodeAt(doc, path);
     const pos = node?.range ? toPos(lc, node.range[0]) : docStart;
     out.errors.push({ file, ...pos, ...(path.length ? { field: formatPath(path) } : {}), message, ...(resource ? { resource } : {}) });
   };
+  loadObject(raw, file, hint, docStart.line, errorAt, out);
+}
+
+/** Validates one parsed document into a resource; problems go to `errorAt`. */
+function loadObject(raw: unknown, file: string, hint: LayoutHint, line: number, errorAt: ErrorAt, out: LoadResult): void {
+  if (raw === null || raw === undefined) return; // empty document
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     errorAt([], `expected a resource (a map), got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
     return;
@@ -175,14 +250,13 @@ function loadDocument(doc: Document.Parsed, file: string, hint: LayoutHint, lc: 
     }
     if (bad) return;
   }
-  const loc = doc.contents?.range ? toPos(lc, doc.contents.range[0]) : docStart;
   out.resources.push({
     kind: info.kind,
     apiVersion: info.apiVersion,
     metadata,
     spec: checked.value,
     ...(obj.status !== undefined ? { status: obj.status } : {}),
-    source: { file, line: loc.line },
+    source: { file, line },
     unsupported: checked.unsupported.map((u) => ({ ...u, path: bodyPath.length ? `spec.${u.path}` : u.path })),
   } as AnyResource);
 }
