@@ -30,7 +30,7 @@ export interface DirectorySourceLogger {
 export interface DirectorySourceOptions {
   /** The config directory (Gloo's `directoryConfigSource.directory`). */
   dir: string;
-  /** Quiet time after the last change event before re-reading. Default 50 ms. */
+  /** Quiet time after the last change event before re-reading. Default 25 ms. */
   debounceMs?: number;
   /** Longest a continuous stream of events may delay a re-read. Default max(20 × debounceMs, 1 s). */
   maxDelayMs?: number;
@@ -67,7 +67,7 @@ export class DirectoryConfigSource implements ConfigSource {
   constructor(opts: DirectorySourceOptions) {
     this.reader = new DirectoryReader(opts.dir);
     this.logger = opts.logger ?? quietLogger;
-    this.debounceMs = opts.debounceMs ?? 50;
+    this.debounceMs = opts.debounceMs ?? 25;
     this.maxDelayMs = opts.maxDelayMs ?? Math.max(20 * this.debounceMs, 1000);
     this.resyncMs = opts.resyncMs ?? 10_000;
   }
