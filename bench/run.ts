@@ -1,11 +1,15 @@
 /**
  * `npm run bench`: measures gloo-ts's data plane side by side with nginx and the bare node:http +
  * undici proxy (and any other peer of ../shared/bench), in one run, and prints ratios. The gateway
- * runs `gloo run` on a realistic config: 50 routes with header matchers before the catch-all.
+ * runs `gloo run` on realistic configs, an access log to a file and metrics on: `gloo-ts` has 50 routes
+ * with header matchers before the catch-all, `gloo-ts-1k` 1,000. A second run measures
+ * `gloo run --workers 2` (`gloo-ts-w2`) beside nginx and gloo-ts, all on the CPU list
+ * BENCH_WORKERS_CPU (default 0,1 on a 2-CPU machine: shared with wrk, see docs/performance.md).
  *
  *   npm run bench                       # nginx, raw-undici, gloo-ts; GET / and /16k; 3 rounds
  *   npm run bench -- -r 1 -p /          # options are passed to compare.sh
  *   BENCH_TARGETS="nginx http-proxy raw-undici" npm run bench
+ *   BENCH_WORKERS=0 npm run bench       # skip the --workers run (BENCH_WORKERS=4: four workers)
  *
  * Needs wrk, nginx and /usr/bin/time (apt-get install -y wrk nginx-light time) and the peers'
  * packages (installed here on first use, in a temp copy of ../shared/bench).
@@ -41,22 +45,32 @@ for (const f of fs.readdirSync(benchDir)) if (f.endsWith('.sh')) fs.chmodSync(pa
 process.stdout.write(`bench: installing the Node peers in ${benchDir}/node-peers …\n`);
 execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--silent'], { cwd: path.join(benchDir, 'node-peers'), stdio: 'inherit' });
 
-// The gateway's config: listener on PROXY_PORT (8000), upstream on 9000, 50 routes + catch-all.
-const configDir = path.join(work, 'gloo-config');
-fs.mkdirSync(configDir, { recursive: true });
-const routes: string[] = [];
-for (let i = 0; i < 50; i++) {
-  routes.push(`    - matchers: [{prefix: /service-${i}/, headers: [{name: x-tenant, value: tenant-${i}}]}]
+// The gateway's configs: listener on PROXY_PORT (8000), upstream on 9000, N header-matched routes
+// before the catch-all (the benchmark paths / and /16k are matched by that last route), an access
+// log to a file in the bench's temp dir (Gateway `options.accessLoggingService`); metrics are always on.
+function writeGatewayConfig(name: string, headerRoutes: number): string {
+  const configDir = path.join(work, `config-${name}`);
+  fs.mkdirSync(configDir, { recursive: true });
+  const routes: string[] = [];
+  for (let i = 0; i < headerRoutes; i++) {
+    routes.push(`    - matchers: [{prefix: /service-${i}/, headers: [{name: x-tenant, value: tenant-${i}}]}]
       routeAction: {single: {upstream: {name: origin, namespace: gloo-system}}}`);
-}
-routes.push(`    - matchers: [{prefix: /}]
+  }
+  routes.push(`    - matchers: [{prefix: /}]
       routeAction: {single: {upstream: {name: origin, namespace: gloo-system}}}`);
-fs.writeFileSync(
-  path.join(configDir, 'bench.yaml'),
-  `apiVersion: gateway.solo.io/v1
+  fs.writeFileSync(
+    path.join(configDir, 'bench.yaml'),
+    `apiVersion: gateway.solo.io/v1
 kind: Gateway
 metadata: {name: bench, namespace: gloo-system}
-spec: {bindAddress: 127.0.0.1, bindPort: 8000, httpGateway: {}}
+spec:
+  bindAddress: 127.0.0.1
+  bindPort: 8000
+  httpGateway: {}
+  options:
+    accessLoggingService:
+      accessLog:
+      - fileSink: {path: ${JSON.stringify(path.join(work, `access-${name}.log`))}, stringFormat: ''}
 ---
 apiVersion: gloo.solo.io/v1
 kind: Upstream
@@ -72,12 +86,34 @@ spec:
     routes:
 ${routes.join('\n')}
 `,
-);
+  );
+  return configDir;
+}
 
-const gateway = `gloo-ts=node ${path.join(root, 'dist/src/cli/gloo.js')} run --config-dir ${configDir} --admin-port 19901 --log-level warn`;
+const gloo = (name: string, headerRoutes: number, extra = '') =>
+  `${name}=node ${path.join(root, 'dist/src/cli/gloo.js')} run --config-dir ${writeGatewayConfig(name, headerRoutes)} --admin-port 19901 --log-level warn${extra}`;
+const gateways = [gloo('gloo-ts', 50), gloo('gloo-ts-1k', 1000)];
 const targets = (process.env.BENCH_TARGETS ?? 'nginx raw-undici').split(/\s+/).filter(Boolean);
-const args = [...process.argv.slice(2), ...targets, gateway];
-process.stdout.write(`bench: compare.sh ${args.map((a) => JSON.stringify(a)).join(' ')}\n`);
-const r = spawnSync(path.join(benchDir, 'compare.sh'), args, { stdio: 'inherit' });
+
+function compare(label: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
+  process.stdout.write(`bench: ${label}: ${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}compare.sh ${args.map((a) => JSON.stringify(a)).join(' ')}\n`);
+  const r = spawnSync(path.join(benchDir, 'compare.sh'), args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status ?? 1;
+}
+
+// (a), (b): one core for the proxy (and the origin), one for wrk, like the peers.
+let status = compare('one core', [...process.argv.slice(2), '-o', path.join(benchDir, 'results/one-core'), ...targets, ...gateways]);
+// (c) --workers 2. On a 2-CPU machine the kit has no third core: the workers share CPUs 0,1 with wrk
+// (PROXY_CPU=0,1), so nginx and the single-process gloo-ts are re-measured the same way for the ratio.
+// BENCH_WORKERS_CPU changes the CPU list; BENCH_WORKERS=0 skips this part.
+if (process.env.BENCH_WORKERS !== '0') {
+  const cpus = process.env.BENCH_WORKERS_CPU ?? (os.availableParallelism() > 2 ? '1,2' : '0,1');
+  const w = Number(process.env.BENCH_WORKERS ?? 2);
+  status ||= compare(
+    `--workers ${w}`,
+    [...process.argv.slice(2), '-o', path.join(benchDir, 'results/workers'), 'nginx', gloo('gloo-ts', 50), gloo(`gloo-ts-w${w}`, 50, ` --workers ${w}`)],
+    { PROXY_CPU: cpus },
+  );
+}
 process.stdout.write(`bench: results in ${benchDir}/results\n`);
-process.exit(r.status ?? 1);
+process.exit(status);

@@ -25,12 +25,13 @@ export interface AdminDeps {
   ready(): boolean;
   controlPlane?: ControlPlane;
   cache?: SnapshotCache;
-  proxyStats?: () => ProxyStats | undefined;
-  /** xDS state for `GET /api/v1/xds`: the ADS server's connected proxies, or a proxy's client state. */
+  /** The data plane's counters; a promise when they are gathered from worker processes. */
+  proxyStats?: () => ProxyStats | undefined | Promise<ProxyStats | undefined>;
+  /** xDS state for `GET /api/v1/xds`: the ADS server's connected proxies, or a proxy's client state (may be a promise). */
   xdsStatus?: () => unknown;
   /** More Prometheus lines for `/metrics` (e.g. `xds_acks_total`). */
   extraMetrics?: () => string[];
-  /** What `/config_dump` shows when this process has no cache (a proxy: what it applied). */
+  /** What `/config_dump` shows when this process has no cache (a proxy: what it applied; may be a promise). */
   configDump?: () => unknown;
   logger: Logger;
 }
@@ -75,6 +76,16 @@ export async function startAdminServer(deps: AdminDeps, port: number, host = '12
         server.closeAllConnections();
       }),
   };
+}
+
+/** Sends `body` (JSON), waiting for it first when it is a promise (answers gathered from worker processes). */
+function sendLater(res: http.ServerResponse, deps: AdminDeps, body: unknown, then: (value: any) => void = (v) => send(res, 200, v)): void {
+  if (!(body instanceof Promise)) return then(body);
+  body.then(then, (err: unknown) => {
+    deps.logger.error('admin request failed', { error: err });
+    if (!res.headersSent) send(res, 500, { error: (err as Error).message });
+    else res.destroy();
+  });
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, type = 'application/json'): void {
@@ -132,43 +143,18 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
   }
   if (path === '/api/v1/xds') {
     if (!deps.xdsStatus) return send(res, 404, { error: 'this process serves no xDS' });
-    return send(res, 200, deps.xdsStatus());
+    return sendLater(res, deps, deps.xdsStatus());
   }
   if (path === '/config_dump') {
     const cache = deps.cache;
-    if (!cache && deps.configDump) return send(res, 200, deps.configDump());
+    if (!cache && deps.configDump) return sendLater(res, deps, deps.configDump());
     if (!cache) return send(res, 404, { error: 'no xDS cache in this process' });
     const snapshots: Record<string, unknown> = {};
     for (const key of cache.keys()) snapshots[key] = cache.get(key);
     return send(res, 200, { snapshots });
   }
   if (path === '/stats' || path === '/metrics') {
-    const stats = deps.proxyStats?.();
-    const lines: string[] = [];
-    if (stats) {
-      const flat: [string, number][] = [
-        ['http.downstream_rq_total', stats.downstream_rq_total],
-        ['http.downstream_rq_no_route', stats.downstream_rq_no_route],
-        ['http.downstream_rq_no_cluster', stats.downstream_rq_no_cluster],
-      ];
-      for (const [cluster, cs] of Object.entries(stats.clusters))
-        for (const [k, v] of Object.entries(cs)) flat.push([`cluster.${cluster}.${k}`, v as number]);
-      if (path === '/stats') for (const [k, v] of flat) lines.push(`${k}: ${v}`);
-      else {
-        lines.push('# TYPE envoy_http_downstream_rq_total counter', `envoy_http_downstream_rq_total ${stats.downstream_rq_total}`);
-        lines.push('# TYPE envoy_http_downstream_rq_no_route counter', `envoy_http_downstream_rq_no_route ${stats.downstream_rq_no_route}`);
-        const byMetric = new Map<string, string[]>();
-        for (const [cluster, cs] of Object.entries(stats.clusters))
-          for (const [k, v] of Object.entries(cs)) {
-            const metric = `envoy_cluster_${k}`;
-            if (!byMetric.has(metric)) byMetric.set(metric, []);
-            byMetric.get(metric)!.push(`${metric}{envoy_cluster_name="${cluster}"} ${v}`);
-          }
-        for (const [metric, samples] of byMetric) lines.push(`# TYPE ${metric} counter`, ...samples);
-      }
-    }
-    if (path === '/metrics' && deps.extraMetrics) lines.push(...deps.extraMetrics());
-    return send(res, 200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
+    return sendLater(res, deps, deps.proxyStats?.(), (stats: ProxyStats | undefined) => sendStats(deps, path, stats, res));
   }
   if (path === '/') {
     return send(res, 200, {
@@ -186,6 +172,34 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
     });
   }
   return send(res, 404, { error: `no such admin endpoint: ${path}` });
+}
+
+function sendStats(deps: AdminDeps, path: string, stats: ProxyStats | undefined, res: http.ServerResponse): void {
+  const lines: string[] = [];
+  if (stats) {
+    const flat: [string, number][] = [
+      ['http.downstream_rq_total', stats.downstream_rq_total],
+      ['http.downstream_rq_no_route', stats.downstream_rq_no_route],
+      ['http.downstream_rq_no_cluster', stats.downstream_rq_no_cluster],
+    ];
+    for (const [cluster, cs] of Object.entries(stats.clusters))
+      for (const [k, v] of Object.entries(cs)) flat.push([`cluster.${cluster}.${k}`, v as number]);
+    if (path === '/stats') for (const [k, v] of flat) lines.push(`${k}: ${v}`);
+    else {
+      lines.push('# TYPE envoy_http_downstream_rq_total counter', `envoy_http_downstream_rq_total ${stats.downstream_rq_total}`);
+      lines.push('# TYPE envoy_http_downstream_rq_no_route counter', `envoy_http_downstream_rq_no_route ${stats.downstream_rq_no_route}`);
+      const byMetric = new Map<string, string[]>();
+      for (const [cluster, cs] of Object.entries(stats.clusters))
+        for (const [k, v] of Object.entries(cs)) {
+          const metric = `envoy_cluster_${k}`;
+          if (!byMetric.has(metric)) byMetric.set(metric, []);
+          byMetric.get(metric)!.push(`${metric}{envoy_cluster_name="${cluster}"} ${v}`);
+        }
+      for (const [metric, samples] of byMetric) lines.push(`# TYPE ${metric} counter`, ...samples);
+    }
+  }
+  if (path === '/metrics' && deps.extraMetrics) lines.push(...deps.extraMetrics());
+  return send(res, 200, lines.join('\n') + '\n', 'text/plain; version=0.0.4');
 }
 
 /** Past this many bytes an oversized body is no longer drained: the connection is closed. */

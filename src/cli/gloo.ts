@@ -3,11 +3,14 @@
  * `gloo`: the gateway's process entry point. `gloo run` is the all-in-one gateway (directory config
  * source + control plane + in-process data plane + admin server); `gloo control-plane` and
  * `gloo proxy` are the split deployment (control plane serving ADS; N data planes connecting to it).
+ * `--workers N` on `run` and `proxy` forks N data plane processes (workers.ts); a forked worker
+ * enters here too and runs its data plane.
  */
 import { Command, Option } from 'commander';
 import { runAllInOne } from './run.js';
 import { startControlPlaneProcess } from './control-plane.js';
-import { startProxyProcess } from './proxy.js';
+import { startProxyProcess, startProxyWorkers } from './proxy.js';
+import { isWorkerProcess, parseWorkers, runWorkerProcess } from './workers.js';
 import { parseHostPort } from '../xds/server/ads-server.js';
 
 const program: Command = new Command();
@@ -33,6 +36,16 @@ function addressOption(value: string, flag: string): string {
   return value;
 }
 
+function workersOption(value: string): number {
+  try {
+    return parseWorkers(value);
+  } catch (err) {
+    program.error(`error: ${(err as Error).message}`);
+  }
+}
+
+const WORKERS_HELP = 'data plane worker processes sharing the listeners: a number, or "auto" (one per CPU); 1 runs everything in one process';
+
 function fail(command: string, err: unknown): never {
   process.stderr.write(`gloo ${command}: ${(err as Error).message}\n`);
   process.exit(1);
@@ -47,9 +60,11 @@ logOptions(
     .option('--admin-address <address>', 'admin bind address', '127.0.0.1')
     .option('--write-namespace <ns>', 'namespace Gateways are read from and Proxies written to', 'gloo-system')
     .option('--role <role>', 'node key of the proxy served in-process (<namespace>~<proxy name>)')
-    .option('--xds-address <host:port>', 'also serve ADS here, so external proxies can join (off by default)'),
+    .option('--xds-address <host:port>', 'also serve ADS here, so external proxies can join (off by default; with --workers > 1 the workers connect here too, else to a loopback port)')
+    .option('--workers <n>', WORKERS_HELP, '1'),
 ).action(async (opts) => {
   const adminPort = portOption(opts.adminPort, '--admin-port');
+  const workers = workersOption(opts.workers);
   const xdsAddress = opts.xdsAddress === undefined ? undefined : addressOption(opts.xdsAddress, '--xds-address');
   try {
     await runAllInOne({
@@ -61,6 +76,7 @@ logOptions(
       xdsAddress,
       logLevel: opts.logLevel,
       logFormat: opts.logFormat,
+      workers,
     });
   } catch (err) {
     fail('run', err);
@@ -102,13 +118,15 @@ logOptions(
     .option('--role <role>', 'node key: <namespace>~<proxy name>', 'gloo-system~gateway-proxy')
     .option('--node-id <id>', 'node id (default <hostname>.<pid>)')
     .option('--admin-port <port>', 'admin port (/ready, /stats, /metrics, /config_dump, /api/v1/xds)', '19000')
-    .option('--admin-address <address>', 'admin bind address', '127.0.0.1'),
+    .option('--admin-address <address>', 'admin bind address', '127.0.0.1')
+    .option('--workers <n>', WORKERS_HELP, '1'),
 ).action(async (opts) => {
   const adminPort = portOption(opts.adminPort, '--admin-port');
   const xdsAddress = addressOption(opts.xdsAddress, '--xds-address');
+  const workers = workersOption(opts.workers);
   if (!/^[^~]+~[^~]+$/.test(opts.role)) program.error(`error: --role must be <namespace>~<proxy name>, got "${opts.role}"`);
   try {
-    await startProxyProcess({
+    const proxyOpts = {
       xdsAddress,
       role: opts.role,
       nodeId: opts.nodeId,
@@ -116,10 +134,14 @@ logOptions(
       adminAddress: opts.adminAddress,
       logLevel: opts.logLevel,
       logFormat: opts.logFormat,
-    });
+      workers,
+    };
+    await (workers > 1 ? startProxyWorkers(proxyOpts) : startProxyProcess(proxyOpts));
   } catch (err) {
     fail('proxy', err);
   }
 });
 
-await program.parseAsync(process.argv);
+// A worker forked by `--workers N` runs its data plane instead of the command line.
+if (isWorkerProcess()) await runWorkerProcess();
+else await program.parseAsync(process.argv);

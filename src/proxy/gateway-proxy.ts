@@ -14,6 +14,7 @@
  */
 import type { XdsSnapshot } from '../xds/envoy-types.js';
 import type { XdsClient } from '../xds/client.js';
+import { SinkRegistry } from './access-log/sink.js';
 import { compileSnapshot, type CompiledConfig } from './config/compile-snapshot.js';
 import { ListenerManager, type ListenerErrorHandler, type ListenerStatus } from './listener/listener-manager.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -41,6 +42,8 @@ export class GatewayProxy {
   private readonly listenerManager: ListenerManager;
   private readonly drainTimeoutMs: number;
   private readonly appliedListeners = new Set<AppliedListener>();
+  /** Access-log files, shared by all listeners and kept across updates while a config names them. */
+  private readonly sinks: SinkRegistry;
 
   private current: CompiledConfig | null = null;
   private version: string | undefined;
@@ -55,7 +58,9 @@ export class GatewayProxy {
     this.logger = opts.logger ?? consoleLogger;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
     this.clusterManager = new ClusterManager(this.stats, this.logger);
+    this.sinks = new SinkRegistry(this.stats, this.logger);
     this.listenerManager = new ListenerManager({
+      stats: this.stats,
       logger: this.logger,
       onListenerError: opts.onListenerError,
       drainTimeoutMs: this.drainTimeoutMs,
@@ -74,10 +79,20 @@ export class GatewayProxy {
     if (this.stopped) return;
     this.stopped = true;
     this.pending = null;
+    this.listenerManager.setDraining(true);
     this.client.close();
     await this.applying;
     await this.listenerManager.close(this.drainTimeoutMs);
     await this.clusterManager.close(this.drainTimeoutMs);
+    await this.sinks.close();
+  }
+
+  /**
+   * Marks the proxy as draining (health_check filters answer 503, responses close their connection)
+   * without stopping it, as Envoy's `/healthcheck/fail`; `false` undoes it. `stop()` sets it.
+   */
+  setDraining(draining: boolean): void {
+    this.listenerManager.setDraining(draining);
   }
 
   /** True once the first snapshot is applied and each of its listeners is bound or has failed. */
@@ -143,11 +158,12 @@ export class GatewayProxy {
       await this.clusterManager.prepare(snapshot);
       if (this.stopped) return;
       const clusters = this.clusterManager.build(snapshot);
-      const config = compileSnapshot(snapshot, clusters.set, this.stats, this.logger);
+      const config = compileSnapshot(snapshot, clusters.set, this.stats, this.logger, this.sinks);
       // The swap: synchronous from here to `commit`, so no request sees half of it.
       this.current = config;
       const bound = this.listenerManager.apply(config.listeners);
       clusters.commit();
+      this.sinks.retain(config.accessLogPaths);
       await bound;
     } catch (err) {
       this.logger.error('snapshot could not be applied; the previous config keeps serving', { version: snapshot.version, err });

@@ -13,6 +13,14 @@ export interface ClusterStats {
   upstream_rq_timeout: number;
   upstream_cx_connect_fail: number;
   upstream_cx_none_healthy: number;
+  /** Retries started (Envoy's `upstream_rq_retry`). */
+  upstream_rq_retry: number;
+  /** Requests that succeeded after at least one retry. */
+  upstream_rq_retry_success: number;
+  /** Attempts that hit the route's `per_try_timeout`. */
+  upstream_rq_per_try_timeout: number;
+  /** Mirrored (shadow) requests that failed or were dropped; counted on the mirror cluster. */
+  upstream_rq_shadow_error: number;
 }
 
 export interface ProxyStats {
@@ -22,6 +30,21 @@ export interface ProxyStats {
   downstream_rq_no_route: number;
   /** Requests whose route names a cluster that does not exist. */
   downstream_rq_no_cluster: number;
+  /** Requests rejected for a header name with an underscore (headers_with_underscores_action REJECT_REQUEST). */
+  downstream_rq_rejected_underscore: number;
+  /** Headers dropped for an underscore in the name (DROP_HEADER). */
+  downstream_rq_dropped_headers_with_underscores: number;
+  /** Requests answered 408 by the stream idle timeout. */
+  downstream_rq_idle_timeout: number;
+  /** Fault filter counters (Envoy's `http.<prefix>.fault.*`, summed over listeners). */
+  fault_delays_injected: number;
+  fault_aborts_injected: number;
+  fault_faults_overflow: number;
+  /** Health check requests answered or passed by the health_check filter. */
+  health_check_requests: number;
+  /** Access-log lines written to a sink's buffer / dropped because the sink's buffer was full. */
+  access_log_lines: number;
+  access_log_dropped: number;
   /** Keyed by cluster name. */
   clusters: Record<string, ClusterStats>;
 }
@@ -31,6 +54,15 @@ export function createProxyStats(): ProxyStats {
     downstream_rq_total: 0,
     downstream_rq_no_route: 0,
     downstream_rq_no_cluster: 0,
+    downstream_rq_rejected_underscore: 0,
+    downstream_rq_dropped_headers_with_underscores: 0,
+    downstream_rq_idle_timeout: 0,
+    fault_delays_injected: 0,
+    fault_aborts_injected: 0,
+    fault_faults_overflow: 0,
+    health_check_requests: 0,
+    access_log_lines: 0,
+    access_log_dropped: 0,
     clusters: Object.create(null) as Record<string, ClusterStats>,
   };
 }
@@ -48,6 +80,10 @@ export function clusterStatsFor(stats: ProxyStats, clusterName: string): Cluster
       upstream_rq_timeout: 0,
       upstream_cx_connect_fail: 0,
       upstream_cx_none_healthy: 0,
+      upstream_rq_retry: 0,
+      upstream_rq_retry_success: 0,
+      upstream_rq_per_try_timeout: 0,
+      upstream_rq_shadow_error: 0,
     };
     stats.clusters[clusterName] = s;
   }

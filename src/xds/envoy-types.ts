@@ -108,6 +108,87 @@ export interface TransportSocket {
 export interface AccessLog {
   name: string;
   typed_config: TypedConfig;
+  filter?: AccessLogFilter;
+}
+
+/** `envoy.config.accesslog.v3.ComparisonFilter`. */
+export interface ComparisonFilter {
+  op?: 'EQ' | 'GE' | 'LE';
+  value?: RuntimeUInt32;
+}
+
+/** `envoy.config.core.v3.RuntimeUInt32`. */
+export interface RuntimeUInt32 {
+  default_value?: number;
+  runtime_key?: string;
+}
+
+/** `envoy.config.accesslog.v3.AccessLogFilter` (one member set). */
+export interface AccessLogFilter {
+  status_code_filter?: { comparison: ComparisonFilter };
+  duration_filter?: { comparison: ComparisonFilter };
+  not_health_check_filter?: Record<string, never>;
+  traceable_filter?: Record<string, never>;
+  runtime_filter?: { runtime_key: string; percent_sampled?: FractionalPercent; use_independent_randomness?: boolean };
+  and_filter?: { filters: AccessLogFilter[] };
+  or_filter?: { filters: AccessLogFilter[] };
+  header_filter?: { header: HeaderMatcher };
+  response_flag_filter?: { flags?: string[] };
+  grpc_status_filter?: { statuses?: string[]; exclude?: boolean };
+  extension_filter?: { name: string; typed_config?: TypedConfig };
+}
+
+/** `envoy.config.core.v3.SubstitutionFormatString` (the members this data plane reads). */
+export interface SubstitutionFormatString {
+  text_format?: string;
+  text_format_source?: DataSource;
+  json_format?: Struct;
+  omit_empty_values?: boolean;
+  content_type?: string;
+}
+
+/** `envoy.extensions.access_loggers.file.v3.FileAccessLog`. */
+export interface FileAccessLog {
+  '@type': typeof TYPE_URL.fileAccessLog;
+  path: string;
+  /** Legacy text format (deprecated in Envoy, still accepted). */
+  format?: string;
+  /** Legacy JSON format (deprecated in Envoy, still accepted). */
+  json_format?: Struct;
+  log_format?: SubstitutionFormatString;
+}
+
+/** `envoy.extensions.filters.http.fault.v3.FaultAbort`. */
+export interface FaultAbort {
+  http_status?: number;
+  grpc_status?: number;
+  header_abort?: Record<string, never>;
+  percentage?: FractionalPercent;
+}
+
+/** `envoy.extensions.filters.common.fault.v3.FaultDelay`. */
+export interface FaultDelay {
+  fixed_delay?: Duration;
+  header_delay?: Record<string, never>;
+  percentage?: FractionalPercent;
+}
+
+/** `envoy.extensions.filters.http.fault.v3.HTTPFault` (filter config and per-route override). */
+export interface HTTPFault {
+  '@type'?: string;
+  delay?: FaultDelay;
+  abort?: FaultAbort;
+  upstream_cluster?: string;
+  headers?: HeaderMatcher[];
+  max_active_faults?: UInt32Value;
+}
+
+/** `envoy.extensions.filters.http.health_check.v3.HealthCheck`. */
+export interface HealthCheckFilter {
+  '@type'?: string;
+  pass_through_mode?: BoolValue;
+  headers?: HeaderMatcher[];
+  cache_time?: Duration;
 }
 
 export interface Duration {
@@ -137,6 +218,7 @@ export interface HttpFilter {
   name: string;
   typed_config?: { '@type': string; [k: string]: unknown };
   is_optional?: boolean;
+  disabled?: boolean;
 }
 
 export interface HttpConnectionManager {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
+import { freePort, holdPort } from './ports.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const GLOO_BIN = path.join(REPO_ROOT, 'dist/src/cli/gloo.js');
@@ -15,6 +15,14 @@ export const GLOOCTL_BIN = path.join(REPO_ROOT, 'dist/src/cli/glooctl.js');
 
 /** A port nobody listens on right now. */
 export const getFreePort = freePort;
+
+/** `n` distinct ports nobody listens on right now (all held while choosing, so they differ). */
+export async function getFreePorts(n: number): Promise<number[]> {
+  const held = await Promise.all(Array.from({ length: n }, () => holdPort()));
+  const ports = held.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(held.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
 
 /** Polls `check` until it returns a truthy value; fails with `what` after a generous bound. */
 export async function waitFor<T>(
@@ -58,8 +66,9 @@ export interface GlooProcess {
   stop(): Promise<void>;
 }
 
-export async function startGloo(configDir: string, extraArgs: string[] = []): Promise<GlooProcess> {
-  const adminPort = await getFreePort();
+/** Starts `gloo run` on `configDir` (admin on `adminPort`, or a free port) and waits until `/ready` answers 200. */
+export async function startGloo(configDir: string, extraArgs: string[] = [], adminPort?: number): Promise<GlooProcess> {
+  adminPort ??= await getFreePort();
   return startGlooCommand(['run', '--config-dir', configDir, '--admin-port', String(adminPort), ...extraArgs], adminPort, 'gloo run');
 }
 

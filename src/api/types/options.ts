@@ -23,13 +23,18 @@ const later = (what: string) => `${what} is not implemented yet; the field is ig
 
 /** Options the gloo translator emits as Envoy config (issue 4) that gateway-proxy does not act on yet. */
 export const TRANSLATED = 'translated to Envoy config; not enforced by the gloo-ts data plane yet';
-const HEADERS_NOTE =
-  'translated to Envoy config; the gloo-ts data plane applies route and virtual host edits with literal values (no %VAR% substitution yet)';
 
 // Copies of the messages the translator carries in full (their fields marked supported); the
 // originals stay as they are for the places that still ignore them.
 const TRetryPolicy = () => translatedCopy(RetryPolicy, ['previousPriorities']);
 const THeaderManipulation = () => translatedCopy(HeaderManipulation);
+/** Retries as the data plane enforces them: everything but the rate-limited back-off (translated only). */
+const TRetryPolicyEnforced = () => {
+  const s = TRetryPolicy();
+  const out = obj({ ...s.shape, rateLimitedRetryBackOff: s.shape.rateLimitedRetryBackOff.partial(TRANSLATED) }, s.options);
+  out.description = s.description;
+  return out.supported();
+};
 const TCors = () => translatedCopy(CorsPolicy);
 const TTransformations = () => translatedCopy(Transformations);
 const TStages = () => translatedCopy(TransformationStages);
@@ -425,16 +430,16 @@ export const RouteOptions = obj(
     hostRewrite: str().supported(),
     autoHostRewrite: bool().supported(),
     regexRewrite: translatedCopy(RegexMatchAndSubstitute).supported(),
-    idleTimeout: duration().partial(TRANSLATED),
+    idleTimeout: duration().supported(),
     maxStreamDuration: translatedCopy(MaxStreamDuration).partial(TRANSLATED),
-    retries: TRetryPolicy().partial(TRANSLATED),
-    headerManipulation: THeaderManipulation().partial(HEADERS_NOTE),
-    hostRewritePathRegex: translatedCopy(RegexMatchAndSubstitute).partial(TRANSLATED),
-    hostRewriteHeader: str().partial(TRANSLATED),
-    appendXForwardedHost: bool().partial(TRANSLATED),
+    retries: TRetryPolicyEnforced(),
+    headerManipulation: THeaderManipulation().supported(),
+    hostRewritePathRegex: translatedCopy(RegexMatchAndSubstitute).supported(),
+    hostRewriteHeader: str().supported(),
+    appendXForwardedHost: bool().supported(),
     cors: TCors().partial(TRANSLATED),
-    faults: translatedCopy(RouteFaults).partial(TRANSLATED),
-    shadowing: translatedCopy(RouteShadowing, ['hostRewriteLiteral']).partial(TRANSLATED),
+    faults: translatedCopy(RouteFaults).supported(),
+    shadowing: translatedCopy(RouteShadowing, ['hostRewriteLiteral']).supported(),
     lbHash: translatedCopy(RouteActionHashConfig).partial(TRANSLATED),
     upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).partial(TRANSLATED),
     transformations: TTransformations().partial(TRANSLATED),
@@ -480,9 +485,9 @@ export type RouteOptions = Infer<typeof RouteOptions>;
 export const VirtualHostOptions = obj(
   {
     extensions: Extensions.notYet(later('extensions')),
-    retries: TRetryPolicy().partial(TRANSLATED),
+    retries: TRetryPolicyEnforced(),
     stats: Stats.notYet(later('stats')),
-    headerManipulation: THeaderManipulation().partial(HEADERS_NOTE),
+    headerManipulation: THeaderManipulation().supported(),
     cors: TCors().partial(TRANSLATED),
     transformations: TTransformations().partial(TRANSLATED),
     stagedTransformations: TStages().partial(TRANSLATED),

@@ -4,7 +4,8 @@
  * set built by the cluster manager. Compilation never throws: a resource that cannot be compiled is
  * logged with its name and left out, and everything else is served.
  */
-import type { XdsSnapshot } from '../../xds/envoy-types.js';
+import type { RouteConfiguration, XdsSnapshot } from '../../xds/envoy-types.js';
+import type { SinkRegistry } from '../access-log/sink.js';
 import { compileListener, type ListenerConfig } from '../listener/compile-listener.js';
 import type { Logger } from '../logger.js';
 import { compileRouteConfiguration, type RouteTable } from '../router/route-table.js';
@@ -16,10 +17,19 @@ export interface CompiledConfig {
   readonly listeners: readonly ListenerConfig[];
   readonly routeTables: ReadonlyMap<string, RouteTable>;
   readonly clusters: ClusterSet;
+  /** The access-log file paths the listeners write (the sink registry closes the others). */
+  readonly accessLogPaths: ReadonlySet<string>;
 }
 
-export function compileSnapshot(snapshot: XdsSnapshot, clusters: ClusterSet, stats: ProxyStats, logger: Logger): CompiledConfig {
+export function compileSnapshot(
+  snapshot: XdsSnapshot,
+  clusters: ClusterSet,
+  stats: ProxyStats,
+  logger: Logger,
+  sinks: SinkRegistry | null = null,
+): CompiledConfig {
   const routeTables = new Map<string, RouteTable>();
+  const routeConfigs = new Map<string, RouteConfiguration>();
   const used = routeConfigsUsedBySockets(snapshot);
   for (const rc of snapshot.routes ?? []) {
     // Route configurations only proxyless gRPC clients use (api listeners) are not served here.
@@ -30,20 +40,23 @@ export function compileSnapshot(snapshot: XdsSnapshot, clusters: ClusterSet, sta
     }
     try {
       routeTables.set(rc.name, compileRouteConfiguration(rc, clusters, logger));
+      routeConfigs.set(rc.name, rc);
     } catch (err) {
       logger.warn('route configuration rejected', { routeConfig: rc.name, err });
     }
   }
   const listeners: ListenerConfig[] = [];
+  const accessLogPaths = new Set<string>();
   for (const l of snapshot.listeners ?? []) {
     try {
-      const c = compileListener(l, { routeTables, clusters, stats, logger });
+      const c = compileListener(l, { routeTables, clusters, stats, logger, routeConfigs, sinks });
       if (c !== null) listeners.push(c);
+      if (c !== null) for (const cm of c.chainSelector?.values() ?? [c.connectionManager]) for (const p of cm.accessLogs?.paths() ?? []) accessLogPaths.add(p);
     } catch (err) {
       logger.warn('listener rejected', { listener: l.name, err });
     }
   }
-  return Object.freeze({ version: snapshot.version, listeners: Object.freeze(listeners), routeTables, clusters });
+  return Object.freeze({ version: snapshot.version, listeners: Object.freeze(listeners), routeTables, clusters, accessLogPaths });
 }
 
 /** The names of the route configurations the socket listeners' connection managers use over RDS. */

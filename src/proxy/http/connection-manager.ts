@@ -1,57 +1,154 @@
 /**
  * The HTTP connection manager of one listener config (Envoy's `http_connection_manager`): takes a
- * downstream request, selects the virtual host and route from its route table, and either answers
- * locally (404, direct response, redirect, missing cluster, no healthy upstream) or forwards it with
- * the standard proxy headers through the router's upstream request.
+ * downstream request, applies the HCM's request-header rules (underscores, XFF, request id, via),
+ * selects the virtual host and route, runs the HTTP filter chain (filter-chain.ts) and ends in the
+ * router: a local answer (404, direct response, redirect, missing cluster, no healthy upstream) or
+ * `forwardRequest`. Access logs are written when the downstream response closes.
  *
  * One instance per compiled config; the listener hands each new request to the instance current at
- * that moment, so a request runs to completion on the config it started with. The request path
- * allocates only the upstream header object, the upstream request handler and its dispatch options.
- * The HTTP filter chain (DESIGN §5) slots in between route selection and forwarding in a later issue.
+ * that moment, so a request runs to completion on the config it started with. Without filters,
+ * access logs or response header edits the request path allocates only the upstream header object,
+ * the upstream request handler and its dispatch options; otherwise one ActiveStream per request.
+ *
+ * The `server` response header: Envoy writes `server: envoy` unless told otherwise; this data plane
+ * writes it only when asked — `server_name` set (OVERWRITE by default, APPEND_IF_ABSENT, or nothing
+ * with PASS_THROUGH), or `server_header_transformation` OVERWRITE / APPEND_IF_ABSENT given explicitly
+ * without a name (then `envoy`). Otherwise the upstream's `server` header passes through unchanged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpConnectionManager as HcmConfig } from '../../xds/envoy-types.js';
+import type { HttpConnectionManager as HcmConfig, RouteConfiguration } from '../../xds/envoy-types.js';
+import type { AccessLogs } from '../access-log/access-logger.js';
+import type { Logger } from '../logger.js';
 import { RouteKind, type CompiledRoute } from '../router/compiled-route.js';
 import type { RouteTable } from '../router/route-table.js';
 import { forwardRequest } from '../router/upstream-request.js';
 import type { ProxyStats } from '../stats.js';
+import { ActiveStream } from './active-stream.js';
+import { compileFilterChain, type FilterChain } from './filter-chain.js';
 import { addForwardedHeaders, type ForwardedHeaderOptions } from './forwarded-headers.js';
 import { upstreamRequestHeaders } from './hop-by-hop.js';
 import { NO_HEALTHY_UPSTREAM, sendLocalReply } from './local-reply.js';
+import { ResponseFlag } from './stream-info.js';
+
+export const enum UnderscoreAction {
+  Allow,
+  Reject,
+  Drop,
+}
+
+export type ServerHeaderMode = 'OVERWRITE' | 'APPEND_IF_ABSENT';
+
+export interface ConnectionManagerOptions {
+  chain?: FilterChain | null;
+  accessLogs?: AccessLogs | null;
+  underscores?: UnderscoreAction;
+  /** `server` response header value and mode; null: never touched. */
+  server?: { value: string; mode: ServerHeaderMode } | null;
+}
+
+export interface ConnectionManagerBuildContext {
+  stats: ProxyStats;
+  logger: Logger;
+  /** The RouteConfiguration behind `routeTable` (for typed_per_filter_config). */
+  routeConfig: RouteConfiguration | null;
+  accessLogs: AccessLogs | null;
+  listener: string;
+}
 
 export class ConnectionManager {
   readonly forwarded: ForwardedHeaderOptions;
+  readonly chain: FilterChain | null;
+  readonly accessLogs: AccessLogs | null;
+  private readonly underscores: UnderscoreAction;
+  private readonly server: { value: string; mode: ServerHeaderMode } | null;
+  private readonly via: string | null;
+  private readonly needsStream: boolean;
+  private readonly hookHeaders: boolean;
 
   constructor(
     readonly statPrefix: string,
     /** null when the route configuration named by RDS is missing: everything is a 404. */
     readonly routeTable: RouteTable | null,
-    private readonly stats: ProxyStats,
+    readonly stats: ProxyStats,
     forwarded: ForwardedHeaderOptions,
+    opts: ConnectionManagerOptions = {},
   ) {
     this.forwarded = forwarded;
+    this.chain = opts.chain ?? null;
+    this.accessLogs = opts.accessLogs ?? null;
+    this.underscores = opts.underscores ?? UnderscoreAction.Allow;
+    this.server = opts.server ?? null;
+    this.via = forwarded.via ?? null;
+    this.hookHeaders = this.accessLogs !== null || this.server !== null || this.via !== null || (this.chain?.encodes ?? false);
+    this.needsStream = this.hookHeaders || this.chain !== null;
   }
 
-  static fromConfig(hcm: HcmConfig, routeTable: RouteTable | null, stats: ProxyStats, scheme: string): ConnectionManager {
-    return new ConnectionManager(hcm.stat_prefix ?? '', routeTable, stats, {
-      scheme,
-      appendXff: hcm.skip_xff_append !== true,
-      generateRequestId: hcm.generate_request_id?.value !== false,
-    });
+  static fromConfig(
+    hcm: HcmConfig,
+    routeTable: RouteTable | null,
+    stats: ProxyStats,
+    scheme: string,
+    ctx: Partial<ConnectionManagerBuildContext> = {},
+  ): ConnectionManager {
+    const logger = ctx.logger;
+    const chain = logger === undefined ? null : compileFilterChain(hcm.http_filters, ctx.routeConfig ?? null, { stats, logger }, ctx.listener ?? '');
+    const action = hcm.common_http_protocol_options?.headers_with_underscores_action;
+    const underscores =
+      action === 'REJECT_REQUEST' || (action as string | undefined) === 'REJECT_CLIENT_REQUEST'
+        ? UnderscoreAction.Reject
+        : action === 'DROP_HEADER'
+          ? UnderscoreAction.Drop
+          : UnderscoreAction.Allow;
+    return new ConnectionManager(
+      hcm.stat_prefix ?? '',
+      routeTable,
+      stats,
+      {
+        scheme,
+        appendXff: hcm.skip_xff_append !== true,
+        generateRequestId: hcm.generate_request_id?.value !== false,
+        useRemoteAddress: hcm.use_remote_address?.value,
+        xffNumTrustedHops: hcm.xff_num_trusted_hops ?? 0,
+        preserveExternalRequestId: hcm.preserve_external_request_id === true,
+        via: hcm.via ? hcm.via : null,
+      },
+      { chain, accessLogs: ctx.accessLogs ?? null, underscores, server: serverHeader(hcm) },
+    );
   }
 
-  handle(req: IncomingMessage, res: ServerResponse): void {
-    const stats = this.stats;
-    stats.downstream_rq_total++;
+  handle(req: IncomingMessage, res: ServerResponse, draining = false): void {
+    this.stats.downstream_rq_total++;
+    if (this.underscores !== UnderscoreAction.Allow && !this.checkUnderscores(req, res)) return;
+    addForwardedHeaders(req.headers, req.socket.remoteAddress, this.forwarded);
     const table = this.routeTable;
     const vhost = table === null ? null : table.selectVirtualHost(req.headers.host ?? '');
-    if (vhost === null) return this.noRoute(res);
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    const route = vhost.findRoute(req, url, path, queryAt);
-    if (route === null) return this.noRoute(res);
+    const route = vhost === null ? null : vhost.findRoute(req, url, path, queryAt);
+    if (!this.needsStream) return this.dispatch(req, res, route, url, path, queryAt, null);
+    const s = new ActiveStream(this, req, res, draining, vhost, route, url, path, queryAt);
+    s.attach(this.hookHeaders, this.accessLogs !== null);
+    if (this.chain === null) s.decodeComplete();
+    else this.chain.start(s);
+  }
 
+  /** A filter resumed a stopped chain. */
+  resume(s: ActiveStream): void {
+    this.chain?.run(s);
+  }
+
+  /** The router: the terminal step of the chain. */
+  dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: CompiledRoute | null,
+    url: string,
+    path: string,
+    queryAt: number,
+    s: ActiveStream | null,
+  ): void {
+    if (route === null) return this.noRoute(res, s);
     switch (route.kind) {
       case RouteKind.Direct: {
         const d = route.direct!;
@@ -70,27 +167,37 @@ export class ConnectionManager {
         return;
       }
       case RouteKind.Forward:
-        return this.forward(req, res, route, url, path, queryAt);
+        return this.forward(req, res, route, url, path, queryAt, s);
     }
   }
 
-  private forward(req: IncomingMessage, res: ServerResponse, route: CompiledRoute, url: string, path: string, queryAt: number): void {
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: CompiledRoute,
+    url: string,
+    path: string,
+    queryAt: number,
+    s: ActiveStream | null,
+  ): void {
     const action = route.forward!;
     const cluster = action.selectCluster(req);
-    if (cluster === undefined) return this.noRoute(res); // cluster_header absent
+    if (cluster === undefined) return this.noRoute(res, s); // cluster_header absent
     if (cluster === null) {
       this.stats.downstream_rq_no_cluster++;
+      if (s !== null) s.addResponseFlag(ResponseFlag.NoClusterFound);
       sendLocalReply(res, action.notFoundStatus, null);
       return;
     }
+    if (s !== null) s.upstreamCluster = cluster.name;
     const host = cluster.chooseHost();
     if (host === null) {
       cluster.stats.upstream_cx_none_healthy++;
       sendLocalReply(res, 503, NO_HEALTHY_UPSTREAM);
       return;
     }
+    if (s !== null) s.upstreamHost = host.authority;
     const headers = upstreamRequestHeaders(req.headers);
-    addForwardedHeaders(headers, req.socket.remoteAddress, this.forwarded);
     if (action.hostRewrite !== null) headers.host = action.hostRewrite;
     else if (action.autoHostRewrite && host.hostname !== null) headers.host = host.hostname;
     if (route.requestHeaders !== null) route.requestHeaders.applyToObject(headers);
@@ -98,8 +205,57 @@ export class ConnectionManager {
     forwardRequest(req, res, host, target, headers, route.responseHeaders, cluster.stats, action.timeoutMs);
   }
 
-  private noRoute(res: ServerResponse): void {
+  private noRoute(res: ServerResponse, s: ActiveStream | null): void {
     this.stats.downstream_rq_no_route++;
+    if (s !== null) s.addResponseFlag(ResponseFlag.NoRouteFound);
     sendLocalReply(res, 404, null);
   }
+
+  /** headers_with_underscores_action: false when the request was rejected. */
+  private checkUnderscores(req: IncomingMessage, res: ServerResponse): boolean {
+    const h = req.headers;
+    for (const k in h) {
+      if (k.indexOf('_') === -1) continue;
+      if (this.underscores === UnderscoreAction.Reject) {
+        this.stats.downstream_rq_rejected_underscore++;
+        res.shouldKeepAlive = false;
+        sendLocalReply(res, 400, null);
+        return false;
+      }
+      this.stats.downstream_rq_dropped_headers_with_underscores++;
+      delete h[k];
+    }
+    return true;
+  }
+
+  /** Connection-manager edits of every response header list (`server`, `via`), in place. */
+  editResponseHeaders(list: string[]): void {
+    const server = this.server;
+    if (server !== null) {
+      let at = -1;
+      for (let i = 0; i < list.length; i += 2) if (list[i]!.length === 6 && list[i]!.toLowerCase() === 'server') at = i;
+      if (at === -1) list.push('server', server.value);
+      else if (server.mode === 'OVERWRITE') list[at + 1] = server.value;
+    }
+    if (this.via !== null) {
+      let at = -1;
+      for (let i = 0; i < list.length; i += 2) if (list[i]!.length === 3 && list[i]!.toLowerCase() === 'via') at = i;
+      if (at === -1) list.push('via', this.via);
+      else list[at + 1] = `${list[at + 1]!}, ${this.via}`;
+    }
+  }
+
+  /** The downstream response closed: access logs. */
+  logAccess(s: ActiveStream): void {
+    const logs = this.accessLogs;
+    if (logs !== null) logs.log({ req: s.req, res: s.res, info: s });
+  }
+}
+
+function serverHeader(hcm: HcmConfig): { value: string; mode: ServerHeaderMode } | null {
+  const t = hcm.server_header_transformation;
+  if (t === 'PASS_THROUGH') return null;
+  if (hcm.server_name) return { value: hcm.server_name, mode: t === 'APPEND_IF_ABSENT' ? 'APPEND_IF_ABSENT' : 'OVERWRITE' };
+  if (t === 'OVERWRITE' || t === 'APPEND_IF_ABSENT') return { value: 'envoy', mode: t };
+  return null;
 }

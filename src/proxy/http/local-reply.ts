@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HeaderMutation } from '../router/header-mutation.js';
+import { kStreamInfo, ResponseFlag, type StreamInfo } from './stream-info.js';
 
 export interface LocalBody {
   readonly body: Buffer;
@@ -40,6 +41,8 @@ export function sendLocalReply(
   extraHeaders: readonly string[] | null = null,
 ): void {
   if (res.writableEnded || res.destroyed) return;
+  const info = (res as unknown as Record<symbol, StreamInfo | undefined>)[kStreamInfo];
+  if (info !== undefined) info.responseFlags |= flagOf(body);
   if (res.headersSent) {
     res.destroy();
     return;
@@ -53,4 +56,13 @@ export function sendLocalReply(
   res.writeHead(status, headers as string[]);
   if (body === null) res.end();
   else res.end(body.body);
+}
+
+/** The response flag a local reply stands for (for `%RESPONSE_FLAGS%`). */
+function flagOf(body: LocalBody | null): number {
+  if (body === NO_HEALTHY_UPSTREAM) return ResponseFlag.NoHealthyUpstream;
+  if (body === UPSTREAM_CONNECT_FAILURE) return ResponseFlag.UpstreamConnectionFailure;
+  if (body === UPSTREAM_CONNECTION_TERMINATION) return ResponseFlag.UpstreamConnectionTermination;
+  if (body === UPSTREAM_REQUEST_TIMEOUT) return ResponseFlag.UpstreamRequestTimeout;
+  return 0;
 }

@@ -8,7 +8,9 @@
  * chains matching on SNI / transport protocol or carrying a `transport_socket` (TLS termination) wait
  * for TLS (issue 7) and are skipped, so a TLS port is never opened as plain HTTP.
  */
-import type { FilterChain, HttpConnectionManager as HcmConfig, Listener } from '../../xds/envoy-types.js';
+import type { FilterChain, HttpConnectionManager as HcmConfig, Listener, RouteConfiguration } from '../../xds/envoy-types.js';
+import { compileAccessLogs } from '../access-log/access-logger.js';
+import type { SinkRegistry } from '../access-log/sink.js';
 import { durationToMs } from '../../xds/envoy-types.js';
 import { ConnectionManager } from '../http/connection-manager.js';
 import type { Logger } from '../logger.js';
@@ -20,18 +22,45 @@ import { FilterChainSelector, parseCidr, type ChainCandidate, type Cidr } from '
 
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
 
-/** node:http server settings of a listener. The detailed HCM settings are a later issue. */
+/**
+ * node:http server settings of a listener, from its (first) HCM. All are applied to a running server
+ * without reopening its socket: the timeouts are server properties node reads per request or per
+ * check, and `maxHeaderSize` is read by node when it sets up each new connection's parser — so a
+ * changed limit applies to new connections, while open keep-alive connections keep the old one.
+ */
 export interface ServerSettings {
+  /** `common_http_protocol_options.idle_timeout`: keep-alive idle time between requests. */
   keepAliveTimeout: number;
+  /** `request_headers_timeout` (408). Envoy's default is none; node's minimum practical value is kept (60 s). */
   headersTimeout: number;
+  /** `request_timeout` (408), 0 = none. */
   requestTimeout: number;
+  /** `stream_idle_timeout` (408 before the response starts, reset after), 0 = none. Envoy's default is 5 min. */
+  streamIdleTimeout: number;
+  /**
+   * `max_request_headers_kb` in bytes (431 past it). Unset: node's 16 KiB, not Envoy's 60 KiB (the
+   * upstream side, undici and typical upstreams, also stop at 16 KiB; set the field to raise both ends).
+   */
+  maxHeaderSize: number;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   keepAliveTimeout: 60_000,
   headersTimeout: 60_000,
   requestTimeout: 0,
+  streamIdleTimeout: 300_000,
+  maxHeaderSize: 16 * 1024,
 };
+
+export function sameSettings(a: ServerSettings, b: ServerSettings): boolean {
+  return (
+    a.keepAliveTimeout === b.keepAliveTimeout &&
+    a.headersTimeout === b.headersTimeout &&
+    a.requestTimeout === b.requestTimeout &&
+    a.streamIdleTimeout === b.streamIdleTimeout &&
+    a.maxHeaderSize === b.maxHeaderSize
+  );
+}
 
 export interface ListenerConfig {
   name: string;
@@ -70,6 +99,10 @@ export interface ListenerCompileContext {
   clusters: ClusterSet;
   stats: ProxyStats;
   logger: Logger;
+  /** The raw route configurations by name (for typed_per_filter_config). */
+  routeConfigs?: ReadonlyMap<string, RouteConfiguration>;
+  /** Access-log file sinks (null/absent: access logs are not written). */
+  sinks?: SinkRegistry | null;
 }
 
 /** The listener's config, or null when this data plane does not serve it. Throws on a broken listener. */
@@ -99,7 +132,13 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
   if (chains.length === 0) return null;
   const hcm = chains[0]!.hcm;
 
-  const managerOf = (c: HcmConfig): ConnectionManager => ConnectionManager.fromConfig(c, routeTableOf(l.name, c, ctx), ctx.stats, 'http');
+  const managerOf = (c: HcmConfig): ConnectionManager =>
+    ConnectionManager.fromConfig(c, routeTableOf(l.name, c, ctx), ctx.stats, 'http', {
+      logger: ctx.logger,
+      listener: l.name,
+      routeConfig: c.route_config ?? (c.rds?.route_config_name ? (ctx.routeConfigs?.get(c.rds.route_config_name) ?? null) : null),
+      accessLogs: compileAccessLogs(c.access_log, ctx.sinks ?? null, ctx.logger, l.name),
+    });
   let chainSelector: FilterChainSelector<ConnectionManager> | null = null;
   let connectionManager: ConnectionManager;
   if (chains.length === 1 && (sourceRanges(chains[0]!.chain, l.name, ctx.logger) ?? []).length === 0) {
@@ -115,18 +154,7 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
     connectionManager = (candidates.find((c) => c.ranges.length === 0) ?? candidates[0]!).value;
   }
 
-  const idle = durationToMs(hcm.common_http_protocol_options?.idle_timeout);
-  const requestTimeout = durationToMs(hcm.request_timeout);
-  const keepAliveTimeout = idle !== undefined && idle > 0 ? idle : DEFAULT_SERVER_SETTINGS.keepAliveTimeout;
-  const settings: ServerSettings = {
-    keepAliveTimeout,
-    // node requires headersTimeout <= requestTimeout when the latter is set.
-    headersTimeout:
-      requestTimeout !== undefined && requestTimeout > 0
-        ? Math.min(DEFAULT_SERVER_SETTINGS.headersTimeout, requestTimeout)
-        : DEFAULT_SERVER_SETTINGS.headersTimeout,
-    requestTimeout: requestTimeout ?? 0,
-  };
+  const settings = serverSettings(hcm);
 
   return {
     name: l.name,
@@ -135,6 +163,25 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
     settings,
     connectionManager,
     chainSelector,
+  };
+}
+
+/** The node:http settings an HCM asks for. */
+export function serverSettings(hcm: HcmConfig): ServerSettings {
+  const idle = durationToMs(hcm.common_http_protocol_options?.idle_timeout);
+  const requestTimeout = durationToMs(hcm.request_timeout) ?? 0;
+  const headersTimeoutCfg = durationToMs(hcm.request_headers_timeout);
+  const streamIdle = durationToMs(hcm.stream_idle_timeout);
+  const kb = hcm.max_request_headers_kb?.value;
+  let headersTimeout = headersTimeoutCfg !== undefined && headersTimeoutCfg > 0 ? headersTimeoutCfg : DEFAULT_SERVER_SETTINGS.headersTimeout;
+  // node requires headersTimeout <= requestTimeout when the latter is set.
+  if (requestTimeout > 0) headersTimeout = Math.min(headersTimeout, requestTimeout);
+  return {
+    keepAliveTimeout: idle !== undefined && idle > 0 ? idle : DEFAULT_SERVER_SETTINGS.keepAliveTimeout,
+    headersTimeout,
+    requestTimeout,
+    streamIdleTimeout: streamIdle ?? DEFAULT_SERVER_SETTINGS.streamIdleTimeout,
+    maxHeaderSize: kb !== undefined && kb > 0 ? Math.min(kb, 8192) * 1024 : DEFAULT_SERVER_SETTINGS.maxHeaderSize,
   };
 }
 

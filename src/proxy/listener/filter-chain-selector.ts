@@ -72,6 +72,11 @@ export interface ChainCandidate<T> {
 export class FilterChainSelector<T> {
   constructor(private readonly chains: readonly ChainCandidate<T>[]) {}
 
+  /** Every chain's value. */
+  values(): T[] {
+    return this.chains.map((c) => c.value);
+  }
+
   /** The chain for a connection from `remoteAddress`, or null when none matches. */
   select(remoteAddress: string | undefined): T | null {
     const ip = remoteAddress ? ipBytes(remoteAddress) : undefined;

@@ -12,13 +12,21 @@
  * A listener with several filter chains picks one per connection by its source address (cached on
  * the socket for the config in force; a config swap re-picks for the connection's next request); a
  * connection no chain matches is closed, as Envoy does.
+ *
+ * Server settings (from the HCM, compile-listener.ts) are applied to a surviving server in place, only
+ * when they changed: node reads the timeouts per request / per check and `maxHeaderSize` and the
+ * stream idle timeout when it sets up a connection, so those two apply to new connections (open
+ * keep-alive connections keep theirs); no socket is reopened. The stream idle timeout answers 408
+ * `stream timeout` before the response started and resets the connection after.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionManager } from '../http/connection-manager.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Logger } from '../logger.js';
-import type { ListenerConfig, ServerSettings } from './compile-listener.js';
+import { textBody } from '../http/local-reply.js';
+import type { ProxyStats } from '../stats.js';
+import { sameSettings, type ListenerConfig, type ServerSettings } from './compile-listener.js';
 import type { FilterChainSelector } from './filter-chain-selector.js';
 
 export type ListenerErrorHandler = (listenerName: string, address: string, port: number, err: Error) => void;
@@ -28,7 +36,15 @@ export interface ListenerManagerOptions {
   onListenerError?: ListenerErrorHandler | undefined;
   /** How long a removed listener may take to finish its in-flight requests (default 60 s). */
   drainTimeoutMs?: number;
+  stats?: ProxyStats;
 }
+
+/** Shared by all slots: the proxy drains (health checks answer 503). */
+interface DrainState {
+  draining: boolean;
+}
+
+const STREAM_TIMEOUT = textBody('stream timeout');
 
 /** What the manager reports about one listener (for tests and the admin page). */
 export interface ListenerStatus {
@@ -54,6 +70,7 @@ class ListenerSlot {
     public settings: ServerSettings,
     private readonly logger: Logger,
     public chainSelector: FilterChainSelector<ConnectionManager> | null = null,
+    private readonly drain: DrainState = { draining: false },
   ) {}
 
   /** The chain picked for each connection, with the selector it was picked by. */
@@ -71,7 +88,8 @@ class ListenerSlot {
 
   /** The server's request listener: reads the current connection manager per request. */
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    if (this.draining) res.shouldKeepAlive = false;
+    const draining = this.draining || this.drain.draining;
+    if (draining) res.shouldKeepAlive = false;
     try {
       const cm = this.managerFor(req.socket);
       if (cm === null) {
@@ -79,7 +97,7 @@ class ListenerSlot {
         req.socket.destroy();
         return;
       }
-      cm.handle(req, res);
+      cm.handle(req, res, draining);
     } catch (err) {
       // A bug must cost one request, never the process.
       this.logger.error('request handling failed', { listener: this.name, url: req.url, err });
@@ -98,8 +116,11 @@ export class ListenerManager {
   private readonly logger: Logger;
   private readonly onListenerError: ListenerErrorHandler | undefined;
   private readonly drainTimeoutMs: number;
+  private readonly drainState: DrainState = { draining: false };
+  private readonly stats: ProxyStats | undefined;
 
   constructor(opts: ListenerManagerOptions) {
+    this.stats = opts.stats;
     this.logger = opts.logger;
     this.onListenerError = opts.onListenerError;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
@@ -134,18 +155,25 @@ export class ListenerManager {
     for (const [key, c] of wanted) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
-        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector);
+        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector, this.drainState);
         this.slots.set(key, slot);
       } else {
         slot.name = c.name;
         slot.connectionManager = c.connectionManager;
         slot.chainSelector = c.chainSelector;
-        slot.settings = c.settings;
-        if (slot.server !== null) applySettings(slot.server, c.settings);
+        if (!sameSettings(slot.settings, c.settings)) {
+          slot.settings = c.settings;
+          if (slot.server !== null) applySettings(slot.server, c.settings);
+        }
       }
       if (slot.server === null) binds.push(this.bind(slot));
     }
     return Promise.all(binds).then(() => undefined);
+  }
+
+  /** Marks every listener as draining (health checks answer 503, responses close their connection). */
+  setDraining(draining: boolean): void {
+    this.drainState.draining = draining;
   }
 
   /** Stops every listener and waits for them to drain (at most `drainTimeoutMs`, or the given grace). */
@@ -170,8 +198,9 @@ export class ListenerManager {
 
   private bind(slot: ListenerSlot, host = slot.address): Promise<void> {
     return new Promise((resolve) => {
-      const server = createServer({ noDelay: true }, slot.onRequest);
+      const server = createServer({ noDelay: true, connectionsCheckingInterval: 1000 }, slot.onRequest);
       applySettings(server, slot.settings);
+      server.on('timeout', (socket: Socket) => this.streamIdle(socket));
       const onListening = (): void => {
         server.off('error', onError);
         server.on('error', (err) => this.logger.error('listener error', { listener: slot.name, address: slot.address, port: slot.port, err }));
@@ -202,6 +231,18 @@ export class ListenerManager {
       server.once('listening', onListening);
       server.listen({ host, port: slot.port, ipv6Only: false });
     });
+  }
+
+  /** The stream idle timeout fired on a connection. */
+  private streamIdle(socket: Socket): void {
+    const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (res == null || res.headersSent || res.writableEnded) {
+      socket.destroy();
+      return;
+    }
+    if (this.stats) this.stats.downstream_rq_idle_timeout++;
+    res.shouldKeepAlive = false;
+    sendLocalReply(res, 408, STREAM_TIMEOUT);
   }
 
   /** Stops accepting and drains a listener's connections. */
@@ -236,4 +277,7 @@ function applySettings(server: Server, s: ServerSettings): void {
   server.keepAliveTimeout = s.keepAliveTimeout;
   server.headersTimeout = s.headersTimeout;
   server.requestTimeout = s.requestTimeout;
+  server.timeout = s.streamIdleTimeout;
+  // Read by node when it sets up each new connection's parser.
+  (server as Server & { maxHeaderSize?: number }).maxHeaderSize = s.maxHeaderSize;
 }

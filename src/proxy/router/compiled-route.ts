@@ -42,7 +42,7 @@ export class CompiledRoute {
     this.direct = null;
     if (r.route !== undefined) {
       this.kind = RouteKind.Forward;
-      this.forward = new ForwardAction(r.route, this.match, clusters);
+      this.forward = new ForwardAction(r.route, this.match, clusters, vh.retry_policy);
     } else if (r.redirect !== undefined) {
       this.kind = RouteKind.Redirect;
       this.redirect = new CompiledRedirect(r.redirect, this.match);

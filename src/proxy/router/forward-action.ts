@@ -5,12 +5,15 @@
  * map lookup for a fixed cluster.
  */
 import type RE2 from 're2';
-import type { RouteAction } from '../../xds/envoy-types.js';
+import type { RequestMirrorPolicy, RetryPolicy as RetryPolicyConfig, RouteAction } from '../../xds/envoy-types.js';
 import { durationToMs } from '../../xds/envoy-types.js';
 import type { ClusterSet, UpstreamCluster } from '../upstream/upstream-cluster.js';
 import { compileGlobal, toJsReplacement } from './regex.js';
+import { RetryPolicy } from './retry-policy.js';
 import { PathKind, type CompiledRouteMatch } from './route-match.js';
+import { normalizePath } from './path-normalize.js';
 import type { RequestView } from './request-view.js';
+import { kCluster, type Routed } from './routed.js';
 
 /** Envoy's default route timeout. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
@@ -26,6 +29,17 @@ const enum ClusterMode {
   Weighted,
   Header,
 }
+
+/** One `request_mirror_policies` entry, resolved against the snapshot's clusters. */
+export interface MirrorPolicy {
+  clusterName: string;
+  cluster: UpstreamCluster | null;
+  /** Probability in [0, 1]. */
+  fraction: number;
+  appendShadowSuffix: boolean;
+}
+
+const DENOMINATORS: Record<string, number> = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 };
 
 interface WeightedSplit {
   names: string[];
@@ -55,11 +69,24 @@ export class ForwardAction {
   readonly autoHostRewrite: boolean;
   /** 0 disables the timeout. */
   readonly timeoutMs: number;
+  /** Route `idle_timeout` (stream idle); 0 when unset. */
+  readonly idleTimeoutMs: number;
+  /** The route's retry policy, else the virtual host's; null when nothing is retried. */
+  readonly retryPolicy: RetryPolicy | null;
+  readonly mirrors: readonly MirrorPolicy[] | null;
+  /** lowercase; the request header whose value becomes the Host. */
+  readonly hostRewriteHeader: string | null;
+  private readonly hostRewriteRegex: RE2 | null;
+  private readonly hostRewriteSubstitution: string;
+  readonly appendXForwardedHost: boolean;
+  /** Something beyond the plain forward is configured: the router takes its full path. */
+  readonly needsRouter: boolean;
 
   constructor(
     a: RouteAction,
     match: CompiledRouteMatch,
     private readonly clusters: ClusterSet,
+    vhostRetryPolicy?: RetryPolicyConfig,
   ) {
     if (a.cluster !== undefined && a.cluster !== '') {
       this.mode = ClusterMode.Single;
@@ -96,6 +123,40 @@ export class ForwardAction {
     this.autoHostRewrite = a.auto_host_rewrite?.value === true;
     const t = durationToMs(a.timeout);
     this.timeoutMs = t === undefined ? DEFAULT_ROUTE_TIMEOUT_MS : t;
+    this.idleTimeoutMs = durationToMs(a.idle_timeout) ?? 0;
+    this.retryPolicy = RetryPolicy.compile(a.retry_policy ?? vhostRetryPolicy);
+    this.mirrors = compileMirrors(a.request_mirror_policies, clusters);
+    this.hostRewriteHeader = a.host_rewrite_header ? a.host_rewrite_header.toLowerCase() : null;
+    this.hostRewriteRegex = a.host_rewrite_path_regex ? compileGlobal(a.host_rewrite_path_regex.pattern.regex) : null;
+    this.hostRewriteSubstitution = a.host_rewrite_path_regex ? toJsReplacement(a.host_rewrite_path_regex.substitution) : '';
+    this.appendXForwardedHost = a.append_x_forwarded_host === true;
+    this.needsRouter =
+      this.idleTimeoutMs > 0 ||
+      this.retryPolicy !== null ||
+      this.mirrors !== null ||
+      this.hostRewriteHeader !== null ||
+      this.hostRewriteRegex !== null ||
+      this.appendXForwardedHost;
+  }
+
+  /**
+   * Applies `host_rewrite_header` / `host_rewrite_path_regex` to the upstream headers, then
+   * `append_x_forwarded_host` when the Host was rewritten (here or by the caller's literal/auto rewrite).
+   * `downstreamHost` is the client's Host, `path` the normalised path without query.
+   */
+  rewriteHost(headers: Record<string, string | string[] | undefined>, downstream: Record<string, string | string[] | undefined>, downstreamHost: string | undefined, path: string): void {
+    if (this.hostRewriteHeader !== null) {
+      const v = downstream[this.hostRewriteHeader];
+      if (typeof v === 'string' && v !== '') headers.host = v;
+    } else if (this.hostRewriteRegex !== null) {
+      const h = this.hostRewriteRegex.replace(path, this.hostRewriteSubstitution);
+      if (h !== '') headers.host = h;
+    }
+    if (this.appendXForwardedHost && downstreamHost !== undefined && headers.host !== downstreamHost) {
+      const cur = headers['x-forwarded-host'];
+      headers['x-forwarded-host'] =
+        cur === undefined ? downstreamHost : `${typeof cur === 'string' ? cur : cur.join(',')},${downstreamHost}`;
+    }
   }
 
   /**
@@ -105,15 +166,15 @@ export class ForwardAction {
   selectCluster(req: RequestView): UpstreamCluster | null | undefined {
     switch (this.mode) {
       case ClusterMode.Single:
-        return this.cluster;
+        return ((req as Routed)[kCluster] = this.cluster);
       case ClusterMode.Weighted: {
         const w = this.weighted!;
-        return w.clusters[pickWeighted(w.cumulative, w.total)] ?? null;
+        return ((req as Routed)[kCluster] = w.clusters[pickWeighted(w.cumulative, w.total)] ?? null);
       }
       case ClusterMode.Header: {
         const v = req.headers[this.clusterHeader!];
         if (typeof v !== 'string' || v === '') return undefined;
-        return this.clusters.get(v) ?? null;
+        return ((req as Routed)[kCluster] = this.clusters.get(v) ?? null);
       }
     }
   }
@@ -122,8 +183,17 @@ export class ForwardAction {
     return this.prefixRewrite !== null || this.regexRewrite !== null;
   }
 
-  /** The upstream request target after prefix_rewrite / regex_rewrite; the query is kept. */
+  /**
+   * The upstream request target after prefix_rewrite / regex_rewrite; the query is kept. The path is
+   * normalised first, as it was for matching.
+   */
   rewritePath(url: string, path: string, queryAt: number): string {
+    const normal = normalizePath(path);
+    if (normal !== null) {
+      url = queryAt === -1 ? normal : normal + url.slice(queryAt);
+      queryAt = queryAt === -1 ? -1 : normal.length;
+      path = normal;
+    }
     if (this.prefixRewrite !== null) {
       if (this.matchedPrefixLength >= 0) return this.prefixRewrite + url.slice(this.matchedPrefixLength);
       return queryAt === -1 ? this.prefixRewrite : this.prefixRewrite + url.slice(queryAt);
@@ -134,6 +204,20 @@ export class ForwardAction {
     }
     return url;
   }
+}
+
+function compileMirrors(list: RequestMirrorPolicy[] | undefined, clusters: ClusterSet): MirrorPolicy[] | null {
+  if (list === undefined || list.length === 0) return null;
+  const out: MirrorPolicy[] = [];
+  for (const m of list) {
+    if (!m.cluster) continue;
+    let fraction = 1;
+    const d = m.runtime_fraction?.default_value;
+    if (d !== undefined) fraction = Math.min(1, (d.numerator ?? 0) / (DENOMINATORS[d.denominator ?? 'HUNDRED'] ?? 100));
+    if (fraction <= 0) continue;
+    out.push({ clusterName: m.cluster, cluster: clusters.get(m.cluster) ?? null, fraction, appendShadowSuffix: m.disable_shadow_host_suffix_append !== true });
+  }
+  return out.length === 0 ? null : out;
 }
 
 function compileWeighted(list: { name: string; weight: { value: number } | number }[], clusters: ClusterSet): WeightedSplit {

@@ -8,6 +8,10 @@
  * Failure handling follows Envoy: before response headers a failure becomes a local reply (503 with
  * Envoy's reset text, 504 `upstream request timeout`); after them the downstream response is reset.
  * A downstream close aborts the upstream request. No callback throws; nothing here can crash the process.
+ *
+ * Routes that configure retries, mirroring, an idle timeout or a header/regex host rewrite take the
+ * router's full path (router-request.ts); this file keeps the plain forward lean. The route timeout
+ * starts once the downstream request has been fully received, as in Envoy.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
@@ -20,24 +24,18 @@ import {
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
+import type { CompiledRoute } from './compiled-route.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
+import { normalizeUrl } from './path-normalize.js';
+import { kCluster, kRoute, type Routed } from './routed.js';
+import { CONNECT_FAILURES, DEFAULT_BODY_BUFFER_LIMIT, RouterRequest, formatContext, hasRequestBody } from './router-request.js';
 
 const kUpstreamRequest = Symbol('gloo.upstreamRequest');
 
 interface TrackedResponse extends ServerResponse {
   [kUpstreamRequest]?: UpstreamRequest;
 }
-
-/** Error codes that mean the connection to the upstream could not be established. */
-const CONNECT_FAILURES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 export class UpstreamRequest implements Dispatcher.DispatchHandler {
   private abortUpstream: ((err?: Error) => void) | null = null;
@@ -47,6 +45,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   private done = false;
   private responseStarted = false;
   private drainHooked = false;
+  /** Set when the response header edits have `%VAR%` values (they read the request and the host). */
+  formatFor: { req: IncomingMessage; host: UpstreamHost } | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -65,7 +65,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     this.resumeUpstream = resume;
     countUpstreamStatus(this.stats, statusCode);
     let list = downstreamResponseHeaders(rawHeaders);
-    if (this.responseHeaders !== null) list = this.responseHeaders.applyToList(list);
+    if (this.responseHeaders !== null) {
+      const f = this.formatFor;
+      list = this.responseHeaders.applyToList(list, f === null ? undefined : formatContext(f.req, f.host));
+    }
     try {
       this.res.writeHead(statusCode, list);
     } catch {
@@ -144,6 +147,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (!this.done && resume !== null) resume();
   }
 
+  get isDone(): boolean {
+    return this.done;
+  }
+
   private finish(): void {
     this.done = true;
     if (this.timer !== null) {
@@ -164,17 +171,30 @@ function onRouteTimeout(u: UpstreamRequest): void {
   u.timedOut();
 }
 
-/** The request body to forward: the IncomingMessage itself when it has one, else null. */
-function requestBody(req: IncomingMessage): IncomingMessage | null {
-  const h = req.headers;
-  if (h['transfer-encoding'] !== undefined) return req;
-  const cl = h['content-length'];
-  return cl !== undefined && cl !== '0' ? req : null;
+/**
+ * What the router decided, for callers that pass it explicitly (the connection manager). When absent,
+ * `forwardRequest` reads what `findRoute` / `selectCluster` recorded on the request.
+ */
+export interface RouterContext {
+  route: CompiledRoute;
+  /** The cluster the host came from: retries pick again through its load balancer. */
+  cluster: UpstreamCluster | null;
+  /** Retry/shadow body buffer limit (default 64 KiB, e.g. the listener's per-connection buffer limit). */
+  bodyBufferLimit?: number;
+}
+
+function startRouteTimer(u: UpstreamRequest, timeoutMs: number): void {
+  if (u.timer !== null || u.isDone) return;
+  u.timer = setTimeout(onRouteTimeout, timeoutMs, u);
 }
 
 /**
  * Forwards `req` to `host` with the given target path and upstream headers, streaming the response
  * to `res`. `timeoutMs` 0 disables the route timeout.
+ *
+ * `ctx` (optional): the route and cluster. When it is passed, the caller has applied the request
+ * header edits with a format context (`applyToObject(headers, req)`); when it is not, formatted
+ * (`%VAR%`) request header values are rendered here.
  */
 export function forwardRequest(
   req: IncomingMessage,
@@ -185,17 +205,40 @@ export function forwardRequest(
   responseHeaders: HeaderMutation | null,
   stats: ClusterStats,
   timeoutMs: number,
+  ctx?: RouterContext,
 ): void {
+  const normal = normalizeUrl(path);
+  if (normal !== null) path = normal;
+  const route = ctx !== undefined ? ctx.route : (req as Routed)[kRoute];
+  if (route !== undefined) {
+    if (ctx === undefined && route.requestHeaders !== null && route.requestHeaders.hasDynamic) {
+      route.requestHeaders.applyDynamicToObject(headers, req);
+    }
+    const action = route.forward;
+    if (action !== null && action.needsRouter) {
+      const dsUrl = req.url ?? '/';
+      const n = normalizeUrl(dsUrl) ?? dsUrl;
+      const q = n.indexOf('?');
+      action.rewriteHost(headers, req.headers, req.headers.host, q === -1 ? n : n.slice(0, q));
+      const cluster = ctx !== undefined ? ctx.cluster : ((req as Routed)[kCluster] ?? null);
+      const limit = ctx?.bodyBufferLimit ?? DEFAULT_BODY_BUFFER_LIMIT;
+      new RouterRequest(req, res, action, cluster, path, headers, responseHeaders, stats, timeoutMs, hasRequestBody(req), limit).start(host);
+      return;
+    }
+  }
   const u = new UpstreamRequest(res, responseHeaders, stats);
+  if (responseHeaders !== null && responseHeaders.hasDynamic) u.formatFor = { req, host };
   (res as TrackedResponse)[kUpstreamRequest] = u;
   res.on('close', onDownstreamClose);
   stats.upstream_rq_total++;
-  if (timeoutMs > 0) u.timer = setTimeout(onRouteTimeout, timeoutMs, u);
+  const body = hasRequestBody(req) ? req : null;
+  if (timeoutMs > 0) {
+    // Envoy starts the route timeout once the downstream request has been fully received.
+    if (body === null || req.complete) startRouteTimer(u, timeoutMs);
+    else req.once('end', () => startRouteTimer(u, timeoutMs));
+  }
   try {
-    host.pool.dispatch(
-      { path, method: req.method as Dispatcher.HttpMethod, headers: headers as Record<string, string | string[]>, body: requestBody(req) },
-      u,
-    );
+    host.pool.dispatch({ path, method: req.method as Dispatcher.HttpMethod, headers: headers as Record<string, string | string[]>, body }, u);
   } catch (err) {
     u.onError(err as Error);
   }

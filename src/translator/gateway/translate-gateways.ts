@@ -224,7 +224,8 @@ class GatewayContext {
         contributors.push(...sourceIdents(vh.metadataStatic));
         for (const r of vh.routes ?? []) contributors.push(...sourceIdents(r.metadataStatic));
       }
-      return { virtualHosts };
+      // HTTP listener options (health check, gzip, buffer, csrf, HCM settings…) travel with the listener.
+      return http.options ? { virtualHosts, options: http.options } : { virtualHosts };
     };
     if (spec.httpGateway) {
       const ssl = spec.ssl ?? false;

@@ -1,0 +1,122 @@
+/**
+ * Access-log file sinks: one per path, shared by every listener and kept across config updates while
+ * some config still names the path (a config change reopens nothing unless the path changes). Lines
+ * are appended to an in-memory batch and written on the next turn of the event loop, so the request
+ * path never waits on the disk. The batch plus the bytes the stream has not flushed are bounded
+ * (`maxBufferedBytes`, 4 MiB by default): past it lines are dropped and counted
+ * (`access_log_dropped`). `/dev/stdout` and `/dev/stderr` write to the process' own streams.
+ */
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Logger } from '../logger.js';
+import type { ProxyStats } from '../stats.js';
+
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export class FileSink {
+  private batch: string[] = [];
+  private batchBytes = 0;
+  private scheduled = false;
+  private closed = false;
+  private errored = false;
+  private readonly stream: Writable;
+  private readonly owned: boolean;
+
+  constructor(
+    readonly path: string,
+    private readonly stats: ProxyStats,
+    private readonly logger: Logger,
+    private readonly maxBufferedBytes: number,
+  ) {
+    if (path === '/dev/stdout') {
+      this.stream = process.stdout;
+      this.owned = false;
+    } else if (path === '/dev/stderr') {
+      this.stream = process.stderr;
+      this.owned = false;
+    } else {
+      this.stream = createWriteStream(path, { flags: 'a' });
+      this.owned = true;
+      this.stream.on('error', (err) => {
+        if (!this.errored) this.logger.error('access log file cannot be written; its lines are dropped', { path, err });
+        this.errored = true;
+      });
+    }
+  }
+
+  write(line: string): void {
+    if (this.closed || this.errored) {
+      this.stats.access_log_dropped++;
+      return;
+    }
+    const len = line.length; // UTF-16 units: close enough for a bound
+    if (this.batchBytes + len + this.stream.writableLength > this.maxBufferedBytes) {
+      this.stats.access_log_dropped++;
+      return;
+    }
+    this.stats.access_log_lines++;
+    this.batch.push(line);
+    this.batchBytes += len;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(flushSink, this);
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.batch.length === 0) return;
+    const chunk = this.batch.length === 1 ? this.batch[0]! : this.batch.join('');
+    this.batch = [];
+    this.batchBytes = 0;
+    if (!this.errored) this.stream.write(chunk);
+  }
+
+  /** Flushes what is batched and closes the file (the process streams stay open). */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.flush();
+    this.closed = true;
+    if (!this.owned || this.errored) return Promise.resolve();
+    return new Promise((resolve) => this.stream.end(resolve));
+  }
+}
+
+function flushSink(s: FileSink): void {
+  s.flush();
+}
+
+/** The sinks by path. `retain` keeps the listed paths open and closes the others. */
+export class SinkRegistry {
+  private readonly sinks = new Map<string, FileSink>();
+
+  constructor(
+    private readonly stats: ProxyStats,
+    private readonly logger: Logger,
+    private readonly maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES,
+  ) {}
+
+  get(path: string): FileSink {
+    let s = this.sinks.get(path);
+    if (s === undefined) {
+      s = new FileSink(path, this.stats, this.logger, this.maxBufferedBytes);
+      this.sinks.set(path, s);
+    }
+    return s;
+  }
+
+  /** Closes the sinks whose path is not in `paths` (after a config swap). */
+  retain(paths: ReadonlySet<string>): void {
+    for (const [p, s] of this.sinks) {
+      if (paths.has(p)) continue;
+      this.sinks.delete(p);
+      void s.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sinks.values()];
+    this.sinks.clear();
+    await Promise.all(all.map((s) => s.close()));
+  }
+}

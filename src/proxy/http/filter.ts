@@ -1,0 +1,70 @@
+/**
+ * Envoy's HTTP filter contract (envoyproxy/envoy `envoy/http/filter.h`, STYLE 6), reduced to what
+ * the data plane needs today: a factory is built once per config from an HCM `http_filters[]` entry;
+ * per request it makes a cheap instance (or null: nothing to do for this request) whose
+ * `decodeHeaders` returns Continue or StopIteration. A stopped chain resumes with
+ * `callbacks.continueDecoding()`; any filter may answer with `callbacks.sendLocalReply(…)`, which ends
+ * the chain. `encodeHeaders` sees (and may edit) the response status and header list before it is
+ * written, for upstream responses and local replies alike. `onDestroy` runs once when the downstream
+ * response closes (finished or reset). Bodies are not exposed to filters yet (decodeData/encodeData
+ * arrive with the first filter that needs them: buffer, transformation).
+ *
+ * Per-route config comes from `typed_per_filter_config` by filter name, most specific first
+ * (route > virtual host; weighted-cluster entries need the router's pick and are not read yet) and is
+ * compiled once per route by `compilePerRoute`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypedConfig } from '../../xds/envoy-types.js';
+import type { Logger } from '../logger.js';
+import type { CompiledRoute } from '../router/compiled-route.js';
+import type { ProxyStats } from '../stats.js';
+import type { LocalBody } from './local-reply.js';
+
+export const enum FilterStatus {
+  Continue = 0,
+  StopIteration = 1,
+}
+
+/** What a filter instance can see and do on its request. */
+export interface FilterCallbacks {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The selected route (null: no route matched; the router will answer 404). */
+  readonly route: CompiledRoute | null;
+  /** True while the proxy or this listener drains (health checks answer 503). */
+  readonly draining: boolean;
+  /** Resumes a chain a filter stopped. */
+  continueDecoding(): void;
+  /** Answers the request from the proxy; the chain stops. */
+  sendLocalReply(status: number, body: LocalBody | null, extraHeaders?: readonly string[] | null): void;
+  /** Marks the request as a health check (access-log `not_health_check_filter`). */
+  markHealthCheck(): void;
+  /** Sets a response flag (stream-info.ts ResponseFlag) for `%RESPONSE_FLAGS%`. */
+  addResponseFlag(flag: number): void;
+}
+
+export interface StreamFilter {
+  decodeHeaders?(cb: FilterCallbacks): FilterStatus;
+  /** May edit `headers` (a private copy, `[name, value, …]`) in place. */
+  encodeHeaders?(status: number, headers: string[]): void;
+  onDestroy?(): void;
+}
+
+export interface FilterFactory<R = unknown> {
+  /** The `http_filters[].name`, the key of `typed_per_filter_config`. */
+  readonly name: string;
+  /** True when some instance may define encodeHeaders (so the response hook is installed). */
+  readonly encodes: boolean;
+  /** A per-request instance, or null when the filter has nothing to do for this request. */
+  create(perRoute: R | undefined, cb: FilterCallbacks): StreamFilter | null;
+  /** Compiles a route's or virtual host's typed_per_filter_config entry; throws when it is invalid. */
+  compilePerRoute?(typed: TypedConfig): R;
+}
+
+export interface FilterBuildContext {
+  stats: ProxyStats;
+  logger: Logger;
+}
+
+/** Builds a factory from the filter's `typed_config`; throws when the config is invalid. */
+export type FilterFactoryBuilder = (typedConfig: TypedConfig, ctx: FilterBuildContext) => FilterFactory;

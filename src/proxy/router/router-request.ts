@@ -1,0 +1,358 @@
+/**
+ * The router's full path for routes that configure more than a plain forward: retries (with per-try
+ * timeouts and jittered back-off), stream idle timeout, and request mirroring. The plain path stays in
+ * upstream-request.ts.
+ *
+ * One RouterRequest per downstream request drives a sequence of attempts. Each attempt is an undici
+ * dispatch handler; a failed attempt (retriable status, reset, connect failure, per-try timeout) is
+ * aborted before anything reaches the client, and the next one picks a host again through the cluster's
+ * load balancer after a back-off. Once response headers are forwarded the exchange is committed: later
+ * failures reset the downstream response, as in Envoy.
+ *
+ * Timeouts: the route `timeout` spans all attempts and starts when the downstream request has been fully
+ * received (Envoy); `per_try_timeout` bounds each attempt; `idle_timeout` fires when no byte moved either
+ * way for that long (504 before response headers, reset after).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import {
+  NO_HEALTHY_UPSTREAM,
+  UPSTREAM_CONNECT_FAILURE,
+  UPSTREAM_CONNECTION_TERMINATION,
+  UPSTREAM_REQUEST_TIMEOUT,
+  sendLocalReply,
+  textBody,
+} from '../http/local-reply.js';
+import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
+import { countUpstreamStatus, type ClusterStats } from '../stats.js';
+import type { UpstreamHost } from '../upstream/host.js';
+import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
+import type { ForwardAction } from './forward-action.js';
+import type { FormatContext } from './formatter.js';
+import type { HeaderMutation, HeaderObject } from './header-mutation.js';
+import { sendShadow } from './mirror.js';
+import { DEFAULT_BODY_BUFFER_LIMIT, RequestBody } from './request-body.js';
+import { AttemptFailure, type RetryPolicy } from './retry-policy.js';
+
+const STREAM_TIMEOUT = textBody('stream timeout');
+
+/** Error codes that mean the connection to the upstream could not be established. */
+export const CONNECT_FAILURES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+class Attempt implements Dispatcher.DispatchHandler {
+  abort: ((err?: Error) => void) | null = null;
+  aborted = false;
+  perTryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly owner: RouterRequest,
+    readonly host: UpstreamHost,
+  ) {}
+
+  cancel(reason: string): void {
+    this.aborted = true;
+    if (this.perTryTimer !== null) {
+      clearTimeout(this.perTryTimer);
+      this.perTryTimer = null;
+    }
+    this.abort?.(new Error(reason));
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.aborted) abort(new Error('attempt cancelled'));
+    else this.abort = abort;
+  }
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.aborted) return false;
+    return this.owner.attemptHeaders(this, statusCode, rawHeaders, resume);
+  }
+  onData(chunk: Buffer): boolean {
+    if (this.aborted) return true;
+    return this.owner.attemptData(chunk);
+  }
+  onComplete(): void {
+    if (!this.aborted) this.owner.attemptComplete(this);
+  }
+  onError(err: Error): void {
+    if (!this.aborted) this.owner.attemptError(this, err);
+  }
+}
+
+export class RouterRequest {
+  private current: Attempt | null = null;
+  private attempts = 0;
+  private retries = 0;
+  private done = false;
+  private responseStarted = false;
+  private resumeUpstream: (() => void) | null = null;
+  private drainHooked = false;
+  private globalTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private backOffTimer: NodeJS.Timeout | null = null;
+  private readonly body: RequestBody | null;
+  private readonly policy: RetryPolicy | null;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly action: ForwardAction,
+    private readonly cluster: UpstreamCluster | null,
+    private readonly path: string,
+    private readonly headers: HeaderObject,
+    private readonly responseHeaders: HeaderMutation | null,
+    private readonly stats: ClusterStats,
+    private readonly timeoutMs: number,
+    hasBody: boolean,
+    bodyLimit: number,
+  ) {
+    this.policy = action.retryPolicy;
+    const record = this.policy !== null && this.policy.numRetries > 0;
+    // The router reads the body itself when it may replay it, tee it to mirrors, or watch it for idleness.
+    this.body = hasBody && (record || action.mirrors !== null || action.idleTimeoutMs > 0) ? new RequestBody(req, bodyLimit, record) : null;
+  }
+
+  start(host: UpstreamHost): void {
+    const req = this.req;
+    this.res.on('close', () => this.downstreamClosed());
+    if (this.action.idleTimeoutMs > 0) {
+      this.idleTimer = setTimeout(() => this.idleTimedOut(), this.action.idleTimeoutMs);
+      if (this.body !== null) this.body.onChunk = () => this.touch();
+    }
+    if (this.timeoutMs > 0) {
+      // Envoy starts the route timeout once the downstream request is complete.
+      if (!hasRequestBody(req) || req.complete) this.startGlobalTimer();
+      else req.once('end', () => this.startGlobalTimer());
+    }
+    const mirrors = this.action.mirrors;
+    if (mirrors !== null) {
+      for (const m of mirrors) {
+        const copy = this.body === null ? null : this.body.mirror();
+        if (this.body !== null && copy === null) continue;
+        sendShadow(m, req.method ?? 'GET', this.path, this.headers, copy);
+      }
+    }
+    this.startAttempt(host);
+  }
+
+  private startGlobalTimer(): void {
+    if (this.done || this.globalTimer !== null) return;
+    this.globalTimer = setTimeout(() => this.timedOut(false), this.timeoutMs);
+  }
+
+  private touch(): void {
+    this.idleTimer?.refresh();
+  }
+
+  private startAttempt(host: UpstreamHost): void {
+    const a = new Attempt(this, host);
+    this.current = a;
+    this.attempts++;
+    this.stats.upstream_rq_total++;
+    const perTry = this.policy?.perTryTimeoutMs ?? 0;
+    if (perTry > 0) a.perTryTimer = setTimeout(() => this.perTryTimedOut(a), perTry);
+    let body: Dispatcher.DispatchOptions['body'] = null;
+    // undici's core dispatch streams an async iterable body (its types only list streams).
+    if (this.body !== null) body = this.body.attempt(a) as unknown as Readable;
+    else if (hasRequestBody(this.req)) body = this.req;
+    try {
+      host.pool.dispatch(
+        { path: this.path, method: this.req.method as Dispatcher.HttpMethod, headers: this.headers as Record<string, string | string[]>, body },
+        a,
+      );
+    } catch (err) {
+      a.onError(err as Error);
+    }
+  }
+
+  /** A retry is possible now (budget left, body replayable, nothing sent downstream). */
+  private canRetry(): boolean {
+    const p = this.policy;
+    if (p === null || this.done || this.responseStarted || this.retries >= p.numRetries) return false;
+    if (this.body !== null) return !this.body.overflowed;
+    return !hasRequestBody(this.req);
+  }
+
+  private retry(failed: Attempt): void {
+    failed.cancel('retrying');
+    this.current = null;
+    this.retries++;
+    this.stats.upstream_rq_retry++;
+    const wait = this.policy!.backOffMs(this.retries - 1);
+    this.backOffTimer = setTimeout(() => {
+      this.backOffTimer = null;
+      if (this.done) return;
+      const host = this.cluster !== null ? this.cluster.chooseHost() : failed.host;
+      if (host === null) {
+        this.stats.upstream_cx_none_healthy++;
+        this.fail(503, NO_HEALTHY_UPSTREAM);
+        return;
+      }
+      this.startAttempt(host);
+    }, wait);
+  }
+
+  attemptHeaders(a: Attempt, statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (this.done || a !== this.current) return false;
+    if (statusCode < 200) return true; // informational: not forwarded
+    if (this.policy !== null && this.policy.retriesStatus(statusCode) && this.canRetry()) {
+      countUpstreamStatus(this.stats, statusCode);
+      this.retry(a);
+      return false;
+    }
+    this.touch();
+    this.resumeUpstream = resume;
+    countUpstreamStatus(this.stats, statusCode);
+    let list = downstreamResponseHeaders(rawHeaders);
+    if (this.responseHeaders !== null) {
+      list = this.responseHeaders.applyToList(list, this.responseHeaders.hasDynamic ? formatContext(this.req, a.host) : undefined);
+    }
+    try {
+      this.res.writeHead(statusCode, list);
+    } catch {
+      a.cancel('invalid upstream response headers');
+      this.finish();
+      sendLocalReply(this.res, 502, null);
+      return false;
+    }
+    this.responseStarted = true;
+    return true;
+  }
+
+  attemptData(chunk: Buffer): boolean {
+    if (this.done) return true;
+    this.touch();
+    if (this.res.write(chunk)) return true;
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.res.on('drain', () => {
+        const r = this.resumeUpstream;
+        if (!this.done && r !== null) r();
+      });
+    }
+    return false;
+  }
+
+  attemptComplete(a: Attempt): void {
+    if (this.done || a !== this.current) return;
+    if (this.retries > 0) this.stats.upstream_rq_retry_success++;
+    this.finish();
+    this.res.end();
+  }
+
+  attemptError(a: Attempt, err: Error): void {
+    if (this.done || a !== this.current) return;
+    if (this.responseStarted) {
+      this.finish();
+      this.res.destroy();
+      return;
+    }
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const connectFailure = CONNECT_FAILURES.has(code);
+    if (connectFailure) this.stats.upstream_cx_connect_fail++;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') this.stats.upstream_rq_timeout++;
+    const failure = connectFailure ? AttemptFailure.ConnectFailure : AttemptFailure.Reset;
+    if (this.policy !== null && this.policy.retriesFailure(failure) && this.canRetry()) {
+      this.retry(a);
+      return;
+    }
+    this.stats.upstream_rq_5xx++;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') this.fail(504, UPSTREAM_REQUEST_TIMEOUT);
+    else this.fail(503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
+  }
+
+  private perTryTimedOut(a: Attempt): void {
+    a.perTryTimer = null;
+    if (this.done || a !== this.current) return;
+    this.stats.upstream_rq_per_try_timeout++;
+    if (this.responseStarted) {
+      a.cancel('per-try timeout');
+      this.finish();
+      this.res.destroy();
+      return;
+    }
+    if (this.policy!.retriesFailure(AttemptFailure.PerTryTimeout) && this.canRetry()) {
+      this.retry(a);
+      return;
+    }
+    a.cancel('per-try timeout');
+    this.stats.upstream_rq_timeout++;
+    this.stats.upstream_rq_5xx++;
+    this.fail(504, UPSTREAM_REQUEST_TIMEOUT);
+  }
+
+  /** The route timeout (or, with `idle`, the stream idle timeout) fired. */
+  private timedOut(idle: boolean): void {
+    if (this.done) return;
+    if (idle) this.idleTimer = null;
+    else this.globalTimer = null;
+    this.stats.upstream_rq_timeout++;
+    this.current?.cancel(idle ? 'stream idle timeout' : 'upstream request timeout');
+    if (this.responseStarted) {
+      this.finish();
+      this.res.destroy();
+      return;
+    }
+    this.stats.upstream_rq_5xx++;
+    this.fail(504, idle ? STREAM_TIMEOUT : UPSTREAM_REQUEST_TIMEOUT);
+  }
+
+  private idleTimedOut(): void {
+    this.timedOut(true);
+  }
+
+  private fail(status: number, body: Parameters<typeof sendLocalReply>[2]): void {
+    this.finish();
+    sendLocalReply(this.res, status, body);
+  }
+
+  private downstreamClosed(): void {
+    if (this.done || this.res.writableFinished) return;
+    this.current?.cancel('downstream connection closed');
+    this.finish();
+  }
+
+  private finish(): void {
+    this.done = true;
+    const a = this.current;
+    if (a !== null && a.perTryTimer !== null) {
+      clearTimeout(a.perTryTimer);
+      a.perTryTimer = null;
+    }
+    if (this.globalTimer !== null) clearTimeout(this.globalTimer);
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    if (this.backOffTimer !== null) clearTimeout(this.backOffTimer);
+    this.globalTimer = this.idleTimer = this.backOffTimer = null;
+    this.body?.abandon();
+  }
+}
+
+/** The request carries a body (chunked or non-zero content-length). */
+export function hasRequestBody(req: IncomingMessage): boolean {
+  const h = req.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  const cl = h['content-length'];
+  return cl !== undefined && cl !== '0';
+}
+
+/** Context for response-side formatters (`%UPSTREAM_REMOTE_ADDRESS%`). */
+export function formatContext(req: IncomingMessage, host: UpstreamHost | null): FormatContext {
+  return {
+    headers: req.headers,
+    method: req.method,
+    url: req.url,
+    httpVersion: req.httpVersion,
+    socket: req.socket,
+    upstreamAddress: host === null ? undefined : host.authority,
+  };
+}
+
+export { DEFAULT_BODY_BUFFER_LIMIT };
