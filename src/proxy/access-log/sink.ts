@@ -16,7 +16,7 @@ export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export class FileSink {
   private batch: string[] = [];
   private batchBytes = 0;
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private errored = false;
   private readonly stream: Writable;
@@ -57,14 +57,20 @@ export class FileSink {
     this.stats.access_log_lines++;
     this.batch.push(line);
     this.batchBytes += len;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(flushSink, this);
+    // Like Envoy's file_flush_interval: lines are written in batches, by size or after a short delay,
+    // so a busy listener makes a few writes per second instead of one per event-loop turn.
+    if (this.batchBytes >= FLUSH_BYTES) this.flush();
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(flushSink, FLUSH_INTERVAL_MS, this);
+      this.timer.unref();
     }
   }
 
   flush(): void {
-    this.scheduled = false;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     if (this.batch.length === 0) return;
     const chunk = this.batch.length === 1 ? this.batch[0]! : this.batch.join('');
     this.batch = [];
@@ -81,6 +87,11 @@ export class FileSink {
     return new Promise((resolve) => this.stream.end(resolve));
   }
 }
+
+/** Batch size that triggers a write at once. */
+const FLUSH_BYTES = 64 * 1024;
+/** Longest a logged line waits for its batch to be written. */
+const FLUSH_INTERVAL_MS = 50;
 
 function flushSink(s: FileSink): void {
   s.flush();
