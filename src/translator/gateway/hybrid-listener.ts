@@ -17,18 +17,8 @@ import type { HybridGateway } from '../../api/kinds/gateway.js';
 import type { HttpListener, MatchedListener, ProxyMatcher } from '../../api/kinds/proxy.js';
 import type { Reports } from '../reports.js';
 import { tcpListenerFor } from './tcp-listener.js';
+import { stableJson } from '../stable-json.js';
 
-/** JSON with sorted keys, so equal matchers give equal strings whatever their key order. */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** The Proxy matcher of a Gateway matcher: only the fields that are set (empty lists dropped). */
 export function proxyMatcher(m: ProxyMatcher | undefined): ProxyMatcher {

@@ -1,6 +1,7 @@
 /**
  * Names of generated Envoy resources, as Gloo spells them (spec §8) — users scrape and alert on them.
  */
+import { stableJson } from '../stable-json.js';
 
 /** `<upstream>_<namespace>`, e.g. `petstore_gloo-system`. */
 export function clusterName(ref: { name?: string | undefined; namespace?: string | undefined }): string {
@@ -22,17 +23,6 @@ export function envoyRouteName(vhostName: string, routeIndex: number, matcherInd
   return `${vhostName}-route-${routeIndex}${routeName ? `-${routeName}` : ''}-matcher-${matcherIndex}`;
 }
 
-/** JSON with sorted keys and unset fields dropped, so equal matchers hash alike. */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${stableJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** A stable 64-bit FNV-1a hash of a hybrid listener matcher, in decimal (Gloo names chains by a uint64 hash). */
 export function matcherHash(matcher: unknown): string {
