@@ -36,6 +36,11 @@ export interface ProxyStats {
   downstream_rq_dropped_headers_with_underscores: number;
   /** Requests answered 408 by the stream idle timeout. */
   downstream_rq_idle_timeout: number;
+  /** Upgraded (websocket…) connections tunnelled to an upstream, in total and open now. */
+  downstream_cx_upgrades_total: number;
+  downstream_cx_upgrades_active: number;
+  /** Upgrade requests answered 403 because the route (or the HCM) does not allow that upgrade type. */
+  downstream_rq_ws_on_non_ws_route: number;
   /** Fault filter counters (Envoy's `http.<prefix>.fault.*`, summed over listeners). */
   fault_delays_injected: number;
   fault_aborts_injected: number;
@@ -57,6 +62,9 @@ export function createProxyStats(): ProxyStats {
     downstream_rq_rejected_underscore: 0,
     downstream_rq_dropped_headers_with_underscores: 0,
     downstream_rq_idle_timeout: 0,
+    downstream_cx_upgrades_total: 0,
+    downstream_cx_upgrades_active: 0,
+    downstream_rq_ws_on_non_ws_route: 0,
     fault_delays_injected: 0,
     fault_aborts_injected: 0,
     fault_faults_overflow: 0,

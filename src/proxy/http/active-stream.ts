@@ -30,10 +30,11 @@ interface HookedRequest extends IncomingMessage {
   [kStream]?: ActiveStream;
 }
 
-const originalWriteHead = ServerResponse.prototype.writeHead;
-const originalWrite = ServerResponse.prototype.write;
-const originalEnd = ServerResponse.prototype.end;
-const originalPush = IncomingMessage.prototype.push;
+// The hooks call the prototype's method (ServerResponse, or Http2ServerResponse for h2c requests).
+type Proto<T> = { [K in keyof T]: T[K] };
+function protoOf<T extends object>(o: T): Proto<T> {
+  return Object.getPrototypeOf(o) as Proto<T>;
+}
 
 export class ActiveStream implements FilterCallbacks, StreamInfo {
   // filter chain state
@@ -175,7 +176,7 @@ function hookedWriteHead(this: HookedResponse, status: number, a?: unknown, b?: 
     const list = flatten(headers);
     headers = s.onResponseHeaders(status, list);
   }
-  const wh = originalWriteHead as (this: ServerResponse, ...a: unknown[]) => ServerResponse;
+  const wh = protoOf(this).writeHead as (this: ServerResponse, ...a: unknown[]) => ServerResponse;
   return msg === undefined ? wh.call(this, status, headers) : wh.call(this, status, msg, headers);
 }
 
@@ -188,19 +189,19 @@ function byteLength(chunk: unknown, enc: unknown): number {
 function countingWrite(this: HookedResponse, chunk: unknown, ...rest: unknown[]): boolean {
   const s = this[kStream];
   if (s !== undefined && !this.writableEnded) s.bytesSent += byteLength(chunk, rest[0]);
-  return (originalWrite as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  return (protoOf(this).write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
 }
 
 function countingEnd(this: HookedResponse, chunk?: unknown, ...rest: unknown[]): ServerResponse {
   const s = this[kStream];
   if (s !== undefined && !this.writableEnded) s.bytesSent += byteLength(chunk, rest[0]);
-  return (originalEnd as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  return (protoOf(this).end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
 }
 
 function countingPush(this: HookedRequest, chunk: unknown, enc?: BufferEncoding): boolean {
   const s = this[kStream];
   if (s !== undefined && chunk !== null) s.bytesReceived += byteLength(chunk, enc);
-  return originalPush.call(this, chunk, enc);
+  return protoOf(this).push.call(this, chunk, enc);
 }
 
 function onRequestEnd(this: HookedRequest): void {

@@ -3,7 +3,8 @@
  * downstream request, applies the HCM's request-header rules (underscores, XFF, request id, via),
  * selects the virtual host and route, runs the HTTP filter chain (filter-chain.ts) and ends in the
  * router: a local answer (404, direct response, redirect, missing cluster, no healthy upstream) or
- * `forwardRequest`. Access logs are written when the downstream response closes.
+ * `forwardRequest`. Access logs are written when the downstream response closes. HTTP/1.1 upgrades
+ * (websocket) are routed by `handleUpgrade` and tunnelled by upgrade.ts.
  *
  * One instance per compiled config; the listener hands each new request to the instance current at
  * that moment, so a request runs to completion on the config it started with. Without filters,
@@ -16,10 +17,12 @@
  * without a name (then `envoy`). Otherwise the upstream's `server` header passes through unchanged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HttpConnectionManager as HcmConfig, RouteConfiguration } from '../../xds/envoy-types.js';
 import type { AccessLogs } from '../access-log/access-logger.js';
 import type { Logger } from '../logger.js';
-import { RouteKind, type CompiledRoute } from '../router/compiled-route.js';
+import { compileUpgrades, RouteKind, type CompiledRoute } from '../router/compiled-route.js';
+import { normalizeUrl } from '../router/path-normalize.js';
 import type { RouteTable } from '../router/route-table.js';
 import { forwardRequest } from '../router/upstream-request.js';
 import type { ProxyStats } from '../stats.js';
@@ -29,6 +32,7 @@ import { addForwardedHeaders, type ForwardedHeaderOptions } from './forwarded-he
 import { upstreamRequestHeaders } from './hop-by-hop.js';
 import { NO_HEALTHY_UPSTREAM, sendLocalReply } from './local-reply.js';
 import { ResponseFlag } from './stream-info.js';
+import { responseOnSocket, tunnelUpgrade } from './upgrade.js';
 
 export const enum UnderscoreAction {
   Allow,
@@ -44,6 +48,8 @@ export interface ConnectionManagerOptions {
   underscores?: UnderscoreAction;
   /** `server` response header value and mode; null: never touched. */
   server?: { value: string; mode: ServerHeaderMode } | null;
+  /** The HCM's `upgrade_configs` (lowercase type → enabled); websocket is allowed unless disabled here. */
+  upgrades?: ReadonlyMap<string, boolean> | null;
 }
 
 export interface ConnectionManagerBuildContext {
@@ -64,6 +70,7 @@ export class ConnectionManager {
   private readonly via: string | null;
   private readonly needsStream: boolean;
   private readonly hookHeaders: boolean;
+  private readonly upgrades: ReadonlyMap<string, boolean> | null;
 
   constructor(
     readonly statPrefix: string,
@@ -78,6 +85,7 @@ export class ConnectionManager {
     this.accessLogs = opts.accessLogs ?? null;
     this.underscores = opts.underscores ?? UnderscoreAction.Allow;
     this.server = opts.server ?? null;
+    this.upgrades = opts.upgrades ?? null;
     this.via = forwarded.via ?? null;
     this.hookHeaders = this.accessLogs !== null || this.server !== null || this.via !== null || (this.chain?.encodes ?? false);
     this.needsStream = this.hookHeaders || this.chain !== null;
@@ -112,7 +120,7 @@ export class ConnectionManager {
         preserveExternalRequestId: hcm.preserve_external_request_id === true,
         via: hcm.via ? hcm.via : null,
       },
-      { chain, accessLogs: ctx.accessLogs ?? null, underscores, server: serverHeader(hcm) },
+      { chain, accessLogs: ctx.accessLogs ?? null, underscores, server: serverHeader(hcm), upgrades: compileUpgrades(hcm.upgrade_configs) },
     );
   }
 
@@ -131,6 +139,76 @@ export class ConnectionManager {
     s.attach(this.hookHeaders, this.accessLogs !== null);
     if (this.chain === null) s.decodeComplete();
     else this.chain.start(s);
+  }
+
+  /**
+   * An HTTP/1.1 upgrade request (node's 'upgrade' event). Envoy's rules: the route's `upgrade_configs`
+   * override the HCM's; a type neither enables is refused with 403 (`downstream_rq_ws_on_non_ws_route`);
+   * websocket counts as enabled at the HCM unless disabled there (Gloo's default). `Upgrade: h2c` is
+   * dropped and the request served over HTTP/1.1, as Envoy's HTTP/1 codec does.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer, draining = false): void {
+    const upgrade = req.headers.upgrade ?? '';
+    const type = upgrade.toLowerCase();
+    if (type === 'h2c' && !hasBody(req)) {
+      delete req.headers.upgrade;
+      if (head.length > 0) socket.unshift(head);
+      this.handle(req, responseOnSocket(req, socket), draining);
+      return;
+    }
+    this.stats.downstream_rq_total++;
+    let res: ServerResponse | null = null;
+    if (this.underscores !== UnderscoreAction.Allow) {
+      res = responseOnSocket(req, socket);
+      if (!this.checkUnderscores(req, res)) return;
+    }
+    addForwardedHeaders(req.headers, req.socket.remoteAddress, this.forwarded);
+    const table = this.routeTable;
+    const vhost = table === null ? null : table.selectVirtualHost(req.headers.host ?? '');
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const route = vhost === null ? null : vhost.findRoute(req, url, path, queryAt);
+    const enabled = route?.upgrades?.get(type) ?? this.upgrades?.get(type) ?? type === 'websocket';
+    if (!enabled) {
+      this.stats.downstream_rq_ws_on_non_ws_route++;
+      sendLocalReply(res ?? responseOnSocket(req, socket), 403, null);
+      return;
+    }
+    if (route === null || route.kind !== RouteKind.Forward) {
+      this.dispatch(req, res ?? responseOnSocket(req, socket), route, url, path, queryAt, null);
+      return;
+    }
+    const action = route.forward!;
+    const cluster = action.selectCluster(req);
+    if (cluster === undefined) return this.noRoute(res ?? responseOnSocket(req, socket), null);
+    if (cluster === null) {
+      this.stats.downstream_rq_no_cluster++;
+      sendLocalReply(res ?? responseOnSocket(req, socket), action.notFoundStatus, null);
+      return;
+    }
+    const host = cluster.chooseHost();
+    if (host === null) {
+      cluster.stats.upstream_cx_none_healthy++;
+      sendLocalReply(res ?? responseOnSocket(req, socket), 503, NO_HEALTHY_UPSTREAM);
+      return;
+    }
+    if (res !== null) res.detachSocket(socket);
+    const headers = upstreamRequestHeaders(req.headers);
+    if (action.hostRewrite !== null) headers.host = action.hostRewrite;
+    else if (action.autoHostRewrite && host.hostname !== null) headers.host = host.hostname;
+    const rh = route.requestHeaders;
+    if (rh !== null) {
+      rh.applyToObject(headers);
+      if (rh.hasDynamic) rh.applyDynamicToObject(headers, req);
+    }
+    const normal = normalizeUrl(url) ?? url;
+    const q = normal.indexOf('?');
+    const p = q === -1 ? normal : normal.slice(0, q);
+    if (action.needsRouter) action.rewriteHost(headers, req.headers, req.headers.host, p);
+    const rewritten = action.rewritesPath ? action.rewritePath(url, path, queryAt) : url;
+    const target = normalizeUrl(rewritten) ?? rewritten;
+    tunnelUpgrade(req, socket, head, host, target, headers, upgrade, this.stats, cluster.stats);
   }
 
   /** A filter resumed a stopped chain. */
@@ -250,6 +328,11 @@ export class ConnectionManager {
     const logs = this.accessLogs;
     if (logs !== null) logs.log({ req: s.req, res: s.res, info: s });
   }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const h = req.headers;
+  return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
 }
 
 function serverHeader(hcm: HcmConfig): { value: string; mode: ServerHeaderMode } | null {

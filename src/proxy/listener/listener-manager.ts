@@ -18,9 +18,17 @@
  * stream idle timeout when it sets up a connection, so those two apply to new connections (open
  * keep-alive connections keep theirs); no socket is reopened. The stream idle timeout answers 408
  * `stream timeout` before the response started and resets the connection after.
+ *
+ * Each server also takes h2c with prior knowledge on the same port (h2c-prior-knowledge.ts, an http2
+ * server per listener whose requests take the same path) and HTTP/1.1 upgrades (node's 'upgrade'
+ * event, handed to the connection manager). Upgraded sockets and HTTP/2 sessions are not tracked by
+ * node:http, so draining closes them itself: GOAWAY at once for HTTP/2, both cut at the deadline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
+import { presentAsHttp1 } from '../http/http2-compat.js';
+import { sniffH2cPriorKnowledge } from './h2c-prior-knowledge.js';
 import type { ConnectionManager } from '../http/connection-manager.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Logger } from '../logger.js';
@@ -85,6 +93,41 @@ class ListenerSlot {
     this.picked.set(socket, { by: selector, cm });
     return cm;
   }
+
+  /** Sockets handed over by node's 'upgrade' event (the server no longer tracks them): cut at the drain deadline. */
+  readonly upgraded = new Set<Socket>();
+
+  /** Open HTTP/2 (h2c prior knowledge) sessions: sent GOAWAY when the listener drains, cut at its deadline. */
+  readonly h2Sessions = new Set<Http2Session>();
+
+  /** The http2 server's request listener: the same path as HTTP/1.1, the request presented as HTTP/1.1. */
+  readonly onH2Request = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
+    presentAsHttp1(req);
+    this.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+  };
+
+  /** The server's 'upgrade' listener (websocket…): routed by the current connection manager. */
+  readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const draining = this.draining || this.drain.draining;
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
+    try {
+      const cm = this.managerFor(socket);
+      if (cm === null) {
+        socket.destroy();
+        return;
+      }
+      cm.handleUpgrade(req, socket, head, draining);
+    } catch (err) {
+      this.logger.error('upgrade handling failed', { listener: this.name, url: req.url, err });
+      socket.destroy();
+    }
+  };
+
+  readonly onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => {
+    res.writeContinue();
+    this.onRequest(req, res);
+  };
 
   /** The server's request listener: reads the current connection manager per request. */
   readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -201,6 +244,18 @@ export class ListenerManager {
       const server = createServer({ noDelay: true, connectionsCheckingInterval: 1000 }, slot.onRequest);
       applySettings(server, slot.settings);
       server.on('timeout', (socket: Socket) => this.streamIdle(socket));
+      server.on('upgrade', slot.onUpgrade);
+      const h2 = createHttp2Server({}, slot.onH2Request);
+      h2.on('session', (session: Http2Session) => {
+        slot.h2Sessions.add(session);
+        session.once('close', () => slot.h2Sessions.delete(session));
+        if (slot.draining) session.close();
+      });
+      sniffH2cPriorKnowledge(server, h2);
+      // `Expect: 100-continue`: Envoy with proxy_100_continue false (the default) answers 100 itself and
+      // does not forward `expect` (hop-by-hop.ts); node would do the same without this listener, kept
+      // explicit so the behaviour does not hang on a node default.
+      server.on('checkContinue', slot.onCheckContinue);
       const onListening = (): void => {
         server.off('error', onError);
         server.on('error', (err) => this.logger.error('listener error', { listener: slot.name, address: slot.address, port: slot.port, err }));
@@ -254,7 +309,12 @@ export class ListenerManager {
     this.logger.info('listener draining', { listener: slot.name, address: slot.address, port: slot.port });
     const drained = new Promise<void>((resolve) => {
       const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-      const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
+      const deadline = setTimeout(() => {
+        server.closeAllConnections();
+        for (const s of slot.upgraded) s.destroy();
+        for (const s of slot.h2Sessions) s.destroy();
+      }, graceMs);
+      for (const s of slot.h2Sessions) s.close();
       sweep.unref();
       deadline.unref();
       server.close(() => {

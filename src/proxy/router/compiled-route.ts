@@ -31,6 +31,8 @@ export class CompiledRoute {
   readonly direct: DirectResponse | null;
   readonly requestHeaders: HeaderMutation | null;
   readonly responseHeaders: HeaderMutation | null;
+  /** The route's `upgrade_configs` (lowercase type → enabled), null when it has none. */
+  readonly upgrades: ReadonlyMap<string, boolean> | null;
 
   /** Throws on a route that cannot be compiled; the caller skips it with a warning. */
   constructor(r: Route, vh: VirtualHost, clusters: ClusterSet) {
@@ -52,6 +54,7 @@ export class CompiledRoute {
     } else {
       throw new Error('route has no action (route, redirect or direct_response)');
     }
+    this.upgrades = compileUpgrades(r.route?.upgrade_configs);
     this.requestHeaders = HeaderMutation.compile([
       { add: r.request_headers_to_add, remove: r.request_headers_to_remove },
       { add: vh.request_headers_to_add, remove: vh.request_headers_to_remove },
@@ -61,6 +64,16 @@ export class CompiledRoute {
       { add: vh.response_headers_to_add, remove: vh.response_headers_to_remove },
     ]);
   }
+}
+
+/** Envoy `upgrade_configs` as lowercase type → enabled (`enabled` defaults to true); null when empty. */
+export function compileUpgrades(
+  configs: readonly { upgrade_type: string; enabled?: { value?: boolean } | undefined }[] | undefined,
+): Map<string, boolean> | null {
+  if (configs === undefined || configs.length === 0) return null;
+  const out = new Map<string, boolean>();
+  for (const c of configs) out.set(c.upgrade_type.toLowerCase(), c.enabled?.value !== false);
+  return out;
 }
 
 function compileDirect(status: number, body: string | undefined): DirectResponse {

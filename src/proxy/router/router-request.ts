@@ -25,6 +25,7 @@ import {
   textBody,
 } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
+import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
@@ -79,8 +80,8 @@ class Attempt implements Dispatcher.DispatchHandler {
     if (this.aborted) return true;
     return this.owner.attemptData(chunk);
   }
-  onComplete(): void {
-    if (!this.aborted) this.owner.attemptComplete(this);
+  onComplete(trailers: readonly (Buffer | string)[] | null): void {
+    if (!this.aborted) this.owner.attemptComplete(this, trailers);
   }
   onError(err: Error): void {
     if (!this.aborted) this.owner.attemptError(this, err);
@@ -241,10 +242,11 @@ export class RouterRequest {
     return false;
   }
 
-  attemptComplete(a: Attempt): void {
+  attemptComplete(a: Attempt, trailers: readonly (Buffer | string)[] | null = null): void {
     if (this.done || a !== this.current) return;
     if (this.retries > 0) this.stats.upstream_rq_retry_success++;
     this.finish();
+    if (trailers !== null && trailers.length > 0) addTrailers(this.res, trailers);
     this.res.end();
   }
 

@@ -22,6 +22,7 @@ import {
   sendLocalReply,
 } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
+import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
@@ -30,6 +31,7 @@ import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { normalizeUrl } from './path-normalize.js';
 import { kCluster, kRoute, type Routed } from './routed.js';
 import { CONNECT_FAILURES, DEFAULT_BODY_BUFFER_LIMIT, RouterRequest, formatContext, hasRequestBody } from './router-request.js';
+import { forwardWithTrailers } from './trailer-request.js';
 
 const kUpstreamRequest = Symbol('gloo.upstreamRequest');
 
@@ -92,9 +94,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     return false;
   }
 
-  onComplete(): void {
+  onComplete(trailers: readonly (Buffer | string)[] | null): void {
     if (this.done) return;
     this.finish();
+    if (trailers !== null && trailers.length > 0) addTrailers(this.res, trailers);
     this.res.end();
   }
 
@@ -210,21 +213,22 @@ export function forwardRequest(
   const normal = normalizeUrl(path);
   if (normal !== null) path = normal;
   const route = ctx !== undefined ? ctx.route : (req as Routed)[kRoute];
-  if (route !== undefined) {
-    if (ctx === undefined && route.requestHeaders !== null && route.requestHeaders.hasDynamic) {
-      route.requestHeaders.applyDynamicToObject(headers, req);
-    }
-    const action = route.forward;
-    if (action !== null && action.needsRouter) {
-      const dsUrl = req.url ?? '/';
-      const n = normalizeUrl(dsUrl) ?? dsUrl;
-      const q = n.indexOf('?');
-      action.rewriteHost(headers, req.headers, req.headers.host, q === -1 ? n : n.slice(0, q));
-      const cluster = ctx !== undefined ? ctx.cluster : ((req as Routed)[kCluster] ?? null);
-      const limit = ctx?.bodyBufferLimit ?? DEFAULT_BODY_BUFFER_LIMIT;
-      new RouterRequest(req, res, action, cluster, path, headers, responseHeaders, stats, timeoutMs, hasRequestBody(req), limit).start(host);
-      return;
-    }
+  if (route !== undefined && ctx === undefined && route.requestHeaders !== null && route.requestHeaders.hasDynamic) {
+    route.requestHeaders.applyDynamicToObject(headers, req);
+  }
+  const action = route === undefined ? null : route.forward;
+  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined) {
+    // Declared request trailers: undici cannot send them, node:http can (no retries or mirrors then).
+    if (action !== null && action.needsRouter) action.rewriteHost(headers, req.headers, req.headers.host, downstreamPath(req));
+    forwardWithTrailers(req, res, host, path, headers, responseHeaders, stats, timeoutMs);
+    return;
+  }
+  if (action !== null && action.needsRouter) {
+    action.rewriteHost(headers, req.headers, req.headers.host, downstreamPath(req));
+    const cluster = ctx !== undefined ? ctx.cluster : ((req as Routed)[kCluster] ?? null);
+    const limit = ctx?.bodyBufferLimit ?? DEFAULT_BODY_BUFFER_LIMIT;
+    new RouterRequest(req, res, action, cluster, path, headers, responseHeaders, stats, timeoutMs, hasRequestBody(req), limit).start(host);
+    return;
   }
   const u = new UpstreamRequest(res, responseHeaders, stats);
   if (responseHeaders !== null && responseHeaders.hasDynamic) u.formatFor = { req, host };
@@ -242,4 +246,12 @@ export function forwardRequest(
   } catch (err) {
     u.onError(err as Error);
   }
+}
+
+/** The downstream request's normalised path, without the query (for host rewrites). */
+function downstreamPath(req: IncomingMessage): string {
+  const dsUrl = req.url ?? '/';
+  const n = normalizeUrl(dsUrl) ?? dsUrl;
+  const q = n.indexOf('?');
+  return q === -1 ? n : n.slice(0, q);
 }
