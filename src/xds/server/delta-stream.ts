@@ -11,8 +11,9 @@
  * are not re-sent until a new snapshot arrives.
  */
 import { RESOURCE_TYPES } from '../protos.js';
-import { CONTROL_PLANE_ID, isWildcardType, shortType, type DeltaCall, type DeltaDiscoveryRequest } from './discovery-protocol.js';
-import { NodeSession, type StreamDeps } from './node-session.js';
+import { CONTROL_PLANE_ID, isWildcardType, shortType, type DeltaCall, type DeltaDiscoveryRequest, type DeltaDiscoveryResponse } from './discovery-protocol.js';
+import type { StreamDeps } from './node-session.js';
+import { AdsStream } from './ads-stream.js';
 import { typeOf, type PreparedSnapshot } from './prepared-snapshot.js';
 
 /** Responses whose ACK is still awaited, per type (older ones are forgotten past this). */
@@ -34,39 +35,14 @@ interface TypeState {
   responded: boolean;
 }
 
-export class DeltaStream {
-  private readonly session: NodeSession;
+export class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
-  private nonce = 0;
-  private closed = false;
 
-  constructor(
-    private readonly call: DeltaCall,
-    private readonly deps: StreamDeps,
-  ) {
-    this.session = new NodeSession(deps, 'delta', call.getPeer());
-    call.on('data', (req: DeltaDiscoveryRequest) => {
-      try {
-        this.onRequest(req);
-      } catch (err) {
-        deps.logger.error('delta ADS request failed', { err, typeUrl: req?.type_url });
-      }
-    });
-    call.on('end', () => {
-      this.close();
-      call.end();
-    });
-    call.on('error', () => this.close());
-    call.on('close', () => this.close());
+  constructor(call: DeltaCall, deps: StreamDeps) {
+    super(call, deps, 'delta');
   }
 
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.session.close();
-  }
-
-  private onRequest(req: DeltaDiscoveryRequest): void {
+  protected onRequest(req: DeltaDiscoveryRequest): void {
     if (this.closed) return;
     if (!this.session.started) this.session.start(req.node, () => this.pushAll());
     const conn = this.session.conn!;

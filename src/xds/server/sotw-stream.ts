@@ -22,9 +22,11 @@ import {
   isWildcardType,
   shortType,
   type DiscoveryRequest,
+  type DiscoveryResponse,
   type SotwCall,
 } from './discovery-protocol.js';
-import { NodeSession, type StreamDeps } from './node-session.js';
+import type { StreamDeps } from './node-session.js';
+import { AdsStream } from './ads-stream.js';
 import { typeOf, versionOf, type EncodedResource } from './prepared-snapshot.js';
 
 interface TypeState {
@@ -37,39 +39,14 @@ interface TypeState {
   nackedVersion?: string;
 }
 
-export class SotwStream {
-  private readonly session: NodeSession;
+export class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
-  private nonce = 0;
-  private closed = false;
 
-  constructor(
-    private readonly call: SotwCall,
-    private readonly deps: StreamDeps,
-  ) {
-    this.session = new NodeSession(deps, 'sotw', call.getPeer());
-    call.on('data', (req: DiscoveryRequest) => {
-      try {
-        this.onRequest(req);
-      } catch (err) {
-        deps.logger.error('ADS request failed', { err, typeUrl: req?.type_url });
-      }
-    });
-    call.on('end', () => {
-      this.close();
-      call.end();
-    });
-    call.on('error', () => this.close());
-    call.on('close', () => this.close());
+  constructor(call: SotwCall, deps: StreamDeps) {
+    super(call, deps, 'sotw');
   }
 
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.session.close();
-  }
-
-  private onRequest(req: DiscoveryRequest): void {
+  protected onRequest(req: DiscoveryRequest): void {
     if (this.closed) return;
     if (!this.session.started) this.session.start(req.node, () => this.pushAll());
     const conn = this.session.conn!;
