@@ -7,33 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadResources, formatLoadError, type LoadResult } from '../../../src/api/load.js';
+import { loadResources } from '../../../src/api/load.js';
 import { findKind, kindInfo } from '../../../src/api/kinds.js';
-import type { AnyResource, Resource } from '../../../src/api/resource.js';
+import type { Resource } from '../../../src/api/resource.js';
+import { loadOk, errorsOf, unsupportedPaths, loadOne } from './load-helpers.js';
 import { Transformation } from '../../../src/api/types/transformation.js';
 
-function loadOk(text: string, file = 'in.yaml'): AnyResource[] {
-  const r = loadResources(text, file);
-  assert.deepEqual(r.errors.map(formatLoadError), [], 'expected no load errors');
-  return r.resources;
-}
-
-function loadOne<K extends AnyResource['kind']>(kind: K, text: string): Resource<K> {
-  const rs = loadOk(text);
-  assert.equal(rs.length, 1);
-  assert.equal(rs[0]!.kind, kind);
-  return rs[0] as Resource<K>;
-}
-
-function errorsOf(text: string, file = 'bad.yaml'): string[] {
-  const r: LoadResult = loadResources(text, file);
-  assert.equal(r.resources.length, 0, 'a resource with errors must not load');
-  return r.errors.map(formatLoadError);
-}
-
-function unsupportedPaths(r: AnyResource): string[] {
-  return r.unsupported.map((u) => u.path);
-}
 
 // ---- §7.1 petstore ----------------------------------------------------------------------------------
 

@@ -5,25 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadResources, formatLoadError, type LoadResult } from '../../../src/api/load.js';
+import { loadResources, formatLoadError } from '../../../src/api/load.js';
 import { kindInfo } from '../../../src/api/kinds.js';
-import type { AnyResource, Resource } from '../../../src/api/resource.js';
+import type { Resource } from '../../../src/api/resource.js';
+import { loadOk, errorsOf, unsupportedPaths } from './load-helpers.js';
 
-function loadOk(text: string, file = 'in.yaml'): AnyResource[] {
-  const r = loadResources(text, file);
-  assert.deepEqual(r.errors.map(formatLoadError), [], 'expected no load errors');
-  return r.resources;
-}
-
-function errorsOf(text: string, file = 'bad.yaml'): string[] {
-  const r: LoadResult = loadResources(text, file);
-  assert.equal(r.resources.length, 0, 'a resource with errors must not load');
-  return r.errors.map(formatLoadError);
-}
-
-function unsupportedPaths(r: AnyResource): string[] {
-  return r.unsupported.map((u) => u.path);
-}
 
 // §7.1: the petstore upstream as discovery (UDS + FDS) writes it.
 const PETSTORE = `apiVersion: gloo.solo.io/v1
