@@ -36,6 +36,9 @@ export interface ProxyStats {
   downstream_rq_dropped_headers_with_underscores: number;
   /** Requests answered 408 by the stream idle timeout. */
   downstream_rq_idle_timeout: number;
+  /** TLS connections whose handshake (and client certificate checks) succeeded / failed. */
+  downstream_cx_ssl_handshake: number;
+  downstream_cx_ssl_error: number;
   /** Upgraded (websocket…) connections tunnelled to an upstream, in total and open now. */
   downstream_cx_upgrades_total: number;
   downstream_cx_upgrades_active: number;
@@ -62,6 +65,8 @@ export function createProxyStats(): ProxyStats {
     downstream_rq_rejected_underscore: 0,
     downstream_rq_dropped_headers_with_underscores: 0,
     downstream_rq_idle_timeout: 0,
+    downstream_cx_ssl_handshake: 0,
+    downstream_cx_ssl_error: 0,
     downstream_cx_upgrades_total: 0,
     downstream_cx_upgrades_active: 0,
     downstream_rq_ws_on_non_ws_route: 0,

@@ -18,6 +18,7 @@ import type { RouteTable } from '../router/route-table.js';
 import { compileRouteConfiguration } from '../router/route-table.js';
 import type { ProxyStats } from '../stats.js';
 import type { ClusterSet } from '../upstream/upstream-cluster.js';
+import { DownstreamTls } from '../tls/downstream-tls.js';
 import { FilterChainSelector, parseCidr, type ChainCandidate, type Cidr } from './filter-chain-selector.js';
 
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
@@ -69,8 +70,19 @@ export interface ListenerConfig {
   settings: ServerSettings;
   /** The connection manager of the only (or default) filter chain. */
   connectionManager: ConnectionManager;
-  /** With several filter chains: picks the connection manager of a connection by its source address (null: not served). */
-  chainSelector: FilterChainSelector<ConnectionManager> | null;
+  /**
+   * With several filter chains, or any chain that matches on SNI / transport or terminates TLS: picks
+   * the chain of a connection (null: not served). Null for the plain single-chain case.
+   */
+  chainSelector: FilterChainSelector<ServedChain> | null;
+  /** Read the first bytes of each connection for a TLS ClientHello (tls-inspector.ts). */
+  inspectTls: boolean;
+}
+
+/** A served filter chain: its connection manager and, when it terminates TLS, its TLS context. */
+export interface ServedChain {
+  cm: ConnectionManager;
+  tls: DownstreamTls | null;
 }
 
 /** The match fields of a filter chain this data plane reads (src/xds/envoy-types.ts types only some). */
@@ -113,45 +125,63 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
   const port = Number(sa.port_value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port_value ${String(sa.port_value)}`);
 
-  const chains: { chain: FilterChain; hcm: HcmConfig }[] = [];
+  const chains: { chain: FilterChain; hcm: HcmConfig; tls: DownstreamTls | null }[] = [];
   for (const chain of l.filter_chains ?? []) {
     const f = chain.filters?.find((x) => x.name === HCM_FILTER_NAME);
-    if (f === undefined) continue;
-    const match = chain.filter_chain_match as ChainMatch | undefined;
-    if ((match?.server_names ?? []).length > 0 || (match?.transport_protocol ?? '') === 'tls') continue; // TLS: issue 7
+    if (f === undefined) continue; // tcp_proxy chains: issue 7
+    let tls: DownstreamTls | null = null;
     if (chain.transport_socket !== undefined) {
-      // A TLS-terminating chain (possibly a catch-all): never serve it as plain HTTP.
-      ctx.logger.warn('filter chain terminates TLS, which this data plane does not serve yet (issue 7); the chain is not opened', {
-        listener: l.name,
-        transportSocket: chain.transport_socket.name,
-      });
-      continue;
+      try {
+        tls = DownstreamTls.compile(chain.transport_socket);
+      } catch (err) {
+        // Never serve a TLS chain as plain HTTP; the listener's other chains keep serving.
+        ctx.logger.warn('filter chain TLS context rejected; the chain is not served', {
+          listener: l.name,
+          serverNames: (chain.filter_chain_match as ChainMatch | undefined)?.server_names,
+          err,
+        });
+        continue;
+      }
     }
-    chains.push({ chain, hcm: f.typed_config as HcmConfig });
+    chains.push({ chain, hcm: f.typed_config as HcmConfig, tls });
   }
   if (chains.length === 0) return null;
   const hcm = chains[0]!.hcm;
 
-  const managerOf = (c: HcmConfig): ConnectionManager =>
-    ConnectionManager.fromConfig(c, routeTableOf(l.name, c, ctx), ctx.stats, 'http', {
+  const managerOf = (c: HcmConfig, scheme: string): ConnectionManager =>
+    ConnectionManager.fromConfig(c, routeTableOf(l.name, c, ctx), ctx.stats, scheme, {
       logger: ctx.logger,
       listener: l.name,
       routeConfig: c.route_config ?? (c.rds?.route_config_name ? (ctx.routeConfigs?.get(c.rds.route_config_name) ?? null) : null),
       accessLogs: compileAccessLogs(c.access_log, ctx.sinks ?? null, ctx.logger, l.name),
     });
-  let chainSelector: FilterChainSelector<ConnectionManager> | null = null;
+  let chainSelector: FilterChainSelector<ServedChain> | null = null;
   let connectionManager: ConnectionManager;
-  if (chains.length === 1 && (sourceRanges(chains[0]!.chain, l.name, ctx.logger) ?? []).length === 0) {
-    connectionManager = managerOf(hcm);
+  let inspectTls = false;
+  const only = chains.length === 1 ? chains[0]! : null;
+  const onlyMatch = only?.chain.filter_chain_match as ChainMatch | undefined;
+  if (
+    only !== null &&
+    only.tls === null &&
+    (sourceRanges(only.chain, l.name, ctx.logger) ?? []).length === 0 &&
+    (onlyMatch?.server_names ?? []).length === 0 &&
+    (onlyMatch?.transport_protocol ?? '') === ''
+  ) {
+    connectionManager = managerOf(hcm, 'http');
   } else {
-    const candidates: ChainCandidate<ConnectionManager>[] = [];
-    for (const { chain, hcm: c } of chains) {
+    const candidates: ChainCandidate<ServedChain>[] = [];
+    for (const { chain, hcm: c, tls } of chains) {
       const ranges = sourceRanges(chain, l.name, ctx.logger);
-      if (ranges) candidates.push({ ranges, value: managerOf(c) });
+      if (!ranges) continue;
+      const match = chain.filter_chain_match as ChainMatch | undefined;
+      const serverNames = (match?.server_names ?? []).map((n) => n.toLowerCase());
+      const transport = match?.transport_protocol ?? '';
+      if (tls !== null || serverNames.length > 0 || transport === 'tls') inspectTls = true;
+      candidates.push({ ranges, serverNames, transport, value: { cm: managerOf(c, tls === null ? 'http' : 'https'), tls } });
     }
     if (candidates.length === 0) return null;
     chainSelector = new FilterChainSelector(candidates);
-    connectionManager = (candidates.find((c) => c.ranges.length === 0) ?? candidates[0]!).value;
+    connectionManager = (candidates.find((c) => c.ranges.length === 0) ?? candidates[0]!).value.cm;
   }
 
   const settings = serverSettings(hcm);
@@ -163,6 +193,7 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
     settings,
     connectionManager,
     chainSelector,
+    inspectTls,
   };
 }
 

@@ -1,8 +1,10 @@
 /**
- * Choosing a listener's filter chain for a plaintext connection by its source address, as Envoy's
- * `filter_chain_match.source_prefix_ranges`: the chain with the longest matching prefix wins; a chain
- * without source ranges matches every source with the lowest precedence (the default chain); on a
- * tie the first chain wins; no match means the connection is not served. IPv4-mapped IPv6 sources
+ * Choosing a listener's filter chain for a connection as Envoy's `filter_chain_match` does, from
+ * the SNI and transport protocol the TLS inspector read (tls-inspector.ts) and the source address:
+ * `server_names` first (exact, then the most specific `*.` wildcard, then chains naming none), then
+ * `transport_protocol`, then `source_prefix_ranges` (the longest matching prefix wins; a chain without
+ * ranges matches every source with the lowest precedence); on a tie the first chain wins; no match
+ * means the connection is not served. IPv4-mapped IPv6 sources
  * (`::ffff:10.0.0.1`, what a dual-stack `::` socket reports) match IPv4 ranges.
  *
  * Example:
@@ -64,9 +66,25 @@ export function cidrContains(cidr: Cidr, ip: Uint8Array): boolean {
 }
 
 export interface ChainCandidate<T> {
-  /** The chain's source ranges; empty = any source (the default chain). */
+  /** The chain's source ranges; empty = any source. */
   ranges: Cidr[];
+  /** `server_names` (exact, or `*.suffix` wildcards), lower-cased; empty/absent = any SNI. */
+  serverNames?: readonly string[];
+  /** `transport_protocol` (`tls`, `raw_buffer`); empty/absent = any. */
+  transport?: string;
   value: T;
+}
+
+/** How specifically a chain's server names match an SNI: exact > longest wildcard > none listed; -1 no match. */
+function sniScore(names: readonly string[] | undefined, sni: string | null): number {
+  if (names === undefined || names.length === 0) return 0;
+  if (sni === null) return -1;
+  let best = -1;
+  for (const n of names) {
+    if (n === sni) return Number.MAX_SAFE_INTEGER;
+    if (n.startsWith('*.') && sni.length > n.length - 1 && sni.endsWith(n.slice(1)) && n.length > best) best = n.length;
+  }
+  return best;
 }
 
 export class FilterChainSelector<T> {
@@ -77,12 +95,30 @@ export class FilterChainSelector<T> {
     return this.chains.map((c) => c.value);
   }
 
-  /** The chain for a connection from `remoteAddress`, or null when none matches. */
-  select(remoteAddress: string | undefined): T | null {
+  /**
+   * The chain for a connection, or null when none matches. Envoy's order of criteria: server name
+   * (exact, then the longest matching wildcard, then chains naming none), then transport protocol
+   * (exact, then chains naming none), then source address (longest prefix, then chains with no
+   * ranges); the first chain wins a tie.
+   */
+  select(remoteAddress: string | undefined, sni: string | null = null, transport = 'raw_buffer'): T | null {
+    let stage: ChainCandidate<T>[] = [];
+    let bestSni = -1;
+    for (const c of this.chains) {
+      const s = sniScore(c.serverNames, sni);
+      if (s < 0 || s < bestSni) continue;
+      if (s > bestSni) {
+        stage = [];
+        bestSni = s;
+      }
+      stage.push(c);
+    }
+    const exactTransport = stage.filter((c) => c.transport === transport);
+    stage = exactTransport.length > 0 ? exactTransport : stage.filter((c) => c.transport === undefined || c.transport === '');
     const ip = remoteAddress ? ipBytes(remoteAddress) : undefined;
     let best: T | null = null;
     let bestLen = -2;
-    for (const c of this.chains) {
+    for (const c of stage) {
       let len = -2;
       if (c.ranges.length === 0) len = -1;
       else if (ip) for (const r of c.ranges) if (r.prefixLen > len && cidrContains(r, ip)) len = r.prefixLen;

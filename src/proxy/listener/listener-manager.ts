@@ -25,16 +25,19 @@
  * node:http, so draining closes them itself: GOAWAY at once for HTTP/2, both cut at the deadline.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { createServer as createHttp2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { presentAsHttp1 } from '../http/http2-compat.js';
-import { sniffH2cPriorKnowledge } from './h2c-prior-knowledge.js';
+import { handToHttp2, readPrefix, serveH2cOrHttp1, takeConnectionListener } from './h2c-prior-knowledge.js';
+import { inspect, type Inspection } from './tls-inspector.js';
 import type { ConnectionManager } from '../http/connection-manager.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Logger } from '../logger.js';
 import { textBody } from '../http/local-reply.js';
 import type { ProxyStats } from '../stats.js';
-import { sameSettings, type ListenerConfig, type ServerSettings } from './compile-listener.js';
+import { sameSettings, type ListenerConfig, type ServedChain, type ServerSettings } from './compile-listener.js';
 import type { FilterChainSelector } from './filter-chain-selector.js';
 
 export type ListenerErrorHandler = (listenerName: string, address: string, port: number, err: Error) => void;
@@ -54,6 +57,21 @@ interface DrainState {
 
 const STREAM_TIMEOUT = textBody('stream timeout');
 
+/** The chain a connection was given (stored on the socket; HTTP/2 requests read it through node's socket proxy). */
+const kChain = Symbol('gloo.chain');
+interface ChainMark {
+  by: FilterChainSelector<ServedChain>;
+  cm: ConnectionManager | null;
+  sni: string | null;
+  transport: string;
+}
+type MarkedSocket = Socket & { [kChain]?: ChainMark };
+
+function inspectDecision(seen: Buffer): Inspection | undefined {
+  const i = inspect(seen);
+  return i.kind === 'need-more' ? undefined : i;
+}
+
 /** What the manager reports about one listener (for tests and the admin page). */
 export interface ListenerStatus {
   name: string;
@@ -70,6 +88,12 @@ class ListenerSlot {
   server: Server | null = null;
   draining = false;
 
+  /** Read each connection's first bytes for a TLS ClientHello (some chain matches on TLS or terminates it). */
+  inspectTls = false;
+  /** Set at bind: node:http's own connection handling, and the listener's http2 server. */
+  http1: ((socket: Duplex) => void) | null = null;
+  h2: Http2Server | null = null;
+
   constructor(
     public name: string,
     readonly address: string,
@@ -77,21 +101,85 @@ class ListenerSlot {
     public connectionManager: ConnectionManager,
     public settings: ServerSettings,
     private readonly logger: Logger,
-    public chainSelector: FilterChainSelector<ConnectionManager> | null = null,
+    public chainSelector: FilterChainSelector<ServedChain> | null = null,
     private readonly drain: DrainState = { draining: false },
+    private readonly stats: ProxyStats | undefined = undefined,
   ) {}
-
-  /** The chain picked for each connection, with the selector it was picked by. */
-  private readonly picked = new WeakMap<Socket, { by: FilterChainSelector<ConnectionManager>; cm: ConnectionManager | null }>();
 
   private managerFor(socket: Socket): ConnectionManager | null {
     const selector = this.chainSelector;
     if (selector === null) return this.connectionManager;
-    const hit = this.picked.get(socket);
-    if (hit !== undefined && hit.by === selector) return hit.cm;
-    const cm = selector.select(socket.remoteAddress);
-    this.picked.set(socket, { by: selector, cm });
+    const s = socket as MarkedSocket;
+    const mark = s[kChain];
+    if (mark !== undefined && mark.by === selector) return mark.cm;
+    // First request on a plain connection, or a config swap since the chain was picked: pick again
+    // by what the connection showed when it opened.
+    const sni = mark?.sni ?? null;
+    const transport = mark?.transport ?? 'raw_buffer';
+    const cm = selector.select(socket.remoteAddress, sni, transport)?.cm ?? null;
+    s[kChain] = { by: selector, cm, sni, transport };
     return cm;
+  }
+
+  /** Every new connection: TLS inspection and chain choice when needed, then HTTP/1.1, h2c or TLS. */
+  readonly onConnection = (socket: Socket): void => {
+    const http1 = this.http1!;
+    const h2 = this.h2!;
+    const timeout = this.settings.headersTimeout;
+    if (!this.inspectTls) {
+      serveH2cOrHttp1(socket, timeout, http1, h2);
+      return;
+    }
+    readPrefix(socket, inspectDecision, timeout, (hello) => {
+      const selector = this.chainSelector;
+      const transport = hello.kind === 'tls' ? 'tls' : 'raw_buffer';
+      const sni = hello.kind === 'tls' ? hello.sni : null;
+      const chain = selector === null ? null : selector.select(socket.remoteAddress, sni, transport);
+      if (selector === null || chain === null || (chain.tls !== null && hello.kind !== 'tls')) {
+        // No chain for this connection (or a TLS-only chain and no ClientHello): not served, as Envoy.
+        socket.destroy();
+        return;
+      }
+      if (chain.tls === null) {
+        (socket as MarkedSocket)[kChain] = { by: selector, cm: chain.cm, sni, transport };
+        if (hello.kind === 'tls') http1(socket);
+        else serveH2cOrHttp1(socket, timeout, http1, h2);
+        return;
+      }
+      this.terminateTls(socket, chain, selector, sni);
+    });
+  };
+
+  /** Runs the chain's TLS handshake (its never-listening tls.Server), then serves the connection. */
+  private terminateTls(socket: Socket, chain: ServedChain, selector: FilterChainSelector<ServedChain>, sni: string | null): void {
+    const tls = chain.tls!;
+    if (tls.onSecure === null) {
+      tls.onSecure = (tlsSocket) => this.onSecureConnection(tlsSocket, chain, selector);
+      tls.onHandshakeError = (err, tlsSocket) => this.onHandshakeError(err, tlsSocket);
+    }
+    (socket as MarkedSocket)[kChain] = { by: selector, cm: chain.cm, sni, transport: 'tls' };
+    tls.server.emit('connection', socket);
+  }
+
+  private onHandshakeError(err: Error, socket: Socket): void {
+    if (this.stats) this.stats.downstream_cx_ssl_error++;
+    this.logger.debug?.('TLS handshake failed', { listener: this.name, remote: socket.remoteAddress, err });
+  }
+
+  /** After the handshake: the checks node leaves to us, then HTTP/2 when ALPN chose h2, else HTTP/1.1. */
+  private onSecureConnection(tlsSocket: TLSSocket, chain: ServedChain, selector: FilterChainSelector<ServedChain>): void {
+    const refused = chain.tls!.verifyPeer(tlsSocket);
+    if (refused !== null) {
+      this.onHandshakeError(new Error(refused), tlsSocket);
+      tlsSocket.destroy();
+      return;
+    }
+    if (this.stats) this.stats.downstream_cx_ssl_handshake++;
+    tlsSocket.on('error', () => tlsSocket.destroy());
+    const sni = typeof tlsSocket.servername === 'string' ? tlsSocket.servername.toLowerCase() : null;
+    (tlsSocket as unknown as MarkedSocket)[kChain] = { by: selector, cm: chain.cm, sni, transport: 'tls' };
+    if (tlsSocket.alpnProtocol === 'h2') handToHttp2(this.h2!, tlsSocket);
+    else this.http1!(tlsSocket);
   }
 
   /** Sockets handed over by node's 'upgrade' event (the server no longer tracks them): cut at the drain deadline. */
@@ -198,12 +286,14 @@ export class ListenerManager {
     for (const [key, c] of wanted) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
-        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector, this.drainState);
+        slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector, this.drainState, this.stats);
+        slot.inspectTls = c.inspectTls;
         this.slots.set(key, slot);
       } else {
         slot.name = c.name;
         slot.connectionManager = c.connectionManager;
         slot.chainSelector = c.chainSelector;
+        slot.inspectTls = c.inspectTls;
         if (!sameSettings(slot.settings, c.settings)) {
           slot.settings = c.settings;
           if (slot.server !== null) applySettings(slot.server, c.settings);
@@ -251,7 +341,9 @@ export class ListenerManager {
         session.once('close', () => slot.h2Sessions.delete(session));
         if (slot.draining) session.close();
       });
-      sniffH2cPriorKnowledge(server, h2);
+      slot.http1 = takeConnectionListener(server);
+      slot.h2 = h2;
+      server.on('connection', slot.onConnection);
       // `Expect: 100-continue`: Envoy with proxy_100_continue false (the default) answers 100 itself and
       // does not forward `expect` (hop-by-hop.ts); node would do the same without this listener, kept
       // explicit so the behaviour does not hang on a node default.

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { FilterChainSelector, ipBytes, parseCidr } from '../../../src/proxy/listener/filter-chain-selector.js';
+import { FilterChainSelector, ipBytes, parseCidr, type Cidr } from '../../../src/proxy/listener/filter-chain-selector.js';
 import { compileListener } from '../../../src/proxy/listener/compile-listener.js';
 import { ListenerManager } from '../../../src/proxy/listener/listener-manager.js';
 import { compileRouteConfiguration } from '../../../src/proxy/router/route-table.js';
@@ -122,4 +122,29 @@ test('a listener whose only chain matches other sources closes the connection', 
   } finally {
     await manager.close(100);
   }
+});
+
+test('server names first (exact, longest wildcard, none), then transport protocol, then source', () => {
+  const any: Cidr[] = [];
+  const s = new FilterChainSelector<string>([
+    { ranges: any, serverNames: ['*.example.com'], value: 'wild' },
+    { ranges: any, serverNames: ['*.api.example.com'], value: 'wild-api' },
+    { ranges: any, serverNames: ['a.example.com'], value: 'exact' },
+    { ranges: [parseCidr('10.0.0.0', 8)!], transport: 'tls', value: 'tls-internal' },
+    { ranges: any, transport: 'tls', value: 'tls' },
+    { ranges: any, transport: 'raw_buffer', value: 'plain' },
+  ]);
+  assert.equal(s.select('192.0.2.1', 'a.example.com', 'tls'), 'exact');
+  assert.equal(s.select('192.0.2.1', 'b.example.com', 'tls'), 'wild');
+  assert.equal(s.select('192.0.2.1', 'x.api.example.com', 'tls'), 'wild-api');
+  assert.equal(s.select('192.0.2.1', 'example.com', 'tls'), 'tls', 'a wildcard does not match the bare domain');
+  assert.equal(s.select('10.1.1.1', 'other.org', 'tls'), 'tls-internal');
+  assert.equal(s.select('192.0.2.1', null, 'tls'), 'tls');
+  assert.equal(s.select('192.0.2.1', null, 'raw_buffer'), 'plain');
+});
+
+test('no chain for an SNI when every chain names other servers', () => {
+  const s = new FilterChainSelector<string>([{ ranges: [], serverNames: ['a.example.com'], value: 'a' }]);
+  assert.equal(s.select('192.0.2.1', 'b.example.com', 'tls'), null);
+  assert.equal(s.select('192.0.2.1', null, 'tls'), null);
 });

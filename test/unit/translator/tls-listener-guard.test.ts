@@ -1,7 +1,8 @@
 /**
  * A TLS listener the gloo translator emits for Envoy (a catch-all chain with a DownstreamTlsContext,
- * no SNI to match on) is never opened as plain HTTP by gateway-proxy (compile-listener.ts): the chain
- * is skipped with a logged warning, and a listener with only such chains is not served.
+ * no SNI to match on) is never opened as plain HTTP by gateway-proxy (compile-listener.ts): a chain
+ * whose TLS context cannot be built (here: a secret that holds no real certificate) is left out with a
+ * logged warning, and a listener with only such chains is not served.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,5 +51,5 @@ test('a catch-all TLS filter chain is emitted for Envoy but not opened as plain 
   const logger = memoryLogger();
   const config = compileListener(listener, { routeTables: new Map(), clusters: fakeClusters(), stats: createProxyStats(), logger });
   assert.equal(config, null);
-  assert.ok(logger.entries.some((e) => e.level === 'warn' && /terminates TLS/.test(e.msg)));
+  assert.ok(logger.entries.some((e) => e.level === 'warn' && /TLS context rejected/.test(e.msg)));
 });
