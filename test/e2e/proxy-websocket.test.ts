@@ -8,6 +8,10 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TYPE_URL } from '../../src/xds/envoy-types.js';
 import { freePort } from '../helpers/ports.js';
 import { httpListener, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
 import { ProxyHarness } from './proxy-harness.js';
@@ -99,6 +103,16 @@ describe('gateway-proxy websocket upgrades (e2e)', () => {
   let up: WsUpstream;
   let port: number;
   let noWsPort: number;
+  let logFile: string;
+  /** The access-log line of a path, once the (batched) sink wrote it. */
+  const logLine = async (path: string): Promise<string[]> => {
+    for (let i = 0; i < 400; i++) {
+      const line = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').find((l) => l.startsWith(`${path} `)) : undefined;
+      if (line !== undefined) return line.split(' ');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`no access-log line for ${path}`);
+  };
 
   before(async () => {
     up = await startWsUpstream();
@@ -106,12 +120,24 @@ describe('gateway-proxy websocket upgrades (e2e)', () => {
     noWsPort = await freePort();
     const deadPort = await freePort();
     h = new ProxyHarness();
+    logFile = join(mkdtempSync(join(tmpdir(), 'gloo-ws-log-')), 'access.log');
+    const ws = httpListener('listener-ws', '127.0.0.1', port, 'routes');
+    (ws.filter_chains![0]!.filters![0]!.typed_config as Record<string, unknown>).access_log = [
+      {
+        name: 'envoy.access_loggers.file',
+        typed_config: {
+          '@type': TYPE_URL.fileAccessLog,
+          path: logFile,
+          log_format: { text_format_source: { inline_string: '%REQ(:PATH)% %RESPONSE_CODE% %RESPONSE_FLAGS% %UPSTREAM_HOST% %BYTES_RECEIVED% %BYTES_SENT%\n' } },
+        },
+      },
+    ];
     const noWs = httpListener('listener-nows', '127.0.0.1', noWsPort, 'routes');
     const hcmConfig = noWs.filter_chains![0]!.filters![0]!.typed_config as Record<string, unknown>;
     hcmConfig.upgrade_configs = [{ upgrade_type: 'websocket', enabled: { value: false } }];
     await h.push(
       snapshot('1', {
-        listeners: [httpListener('listener-ws', '127.0.0.1', port, 'routes'), noWs],
+        listeners: [ws, noWs],
         clusters: [
           staticCluster('ws_default', [{ address: '127.0.0.1', port: up.port }]),
           staticCluster('dead_default', [{ address: '127.0.0.1', port: deadPort }]),
@@ -169,6 +195,13 @@ describe('gateway-proxy websocket upgrades (e2e)', () => {
     c.socket.end();
     await upstreamClosed;
     await c.closed;
+    // Logged when the connection closed: 101, the upstream, and the bytes of the whole connection.
+    const [, status, flags, host, received, sent] = await logLine('/ws/echo');
+    assert.equal(status, '101');
+    assert.equal(flags, '-');
+    assert.equal(host, `127.0.0.1:${up.port}`);
+    assert.equal(Number(received), Buffer.byteLength(upgradeRequest('/ws/echo')) + 9);
+    assert.equal(Number(sent), c.data.length);
   });
 
   it('an upstream close closes the client side', async () => {
@@ -216,6 +249,9 @@ describe('gateway-proxy websocket upgrades (e2e)', () => {
     d.socket.write(upgradeRequest('/dead'));
     await d.closed;
     assert.match(d.text(), /^HTTP\/1\.1 503 [\s\S]*reset reason: connection failure$/);
+    assert.deepEqual((await logLine('/direct')).slice(1, 3), ['200', '-']);
+    assert.deepEqual((await logLine('/dead')).slice(1, 3), ['503', 'UF']);
+    assert.deepEqual((await logLine('/no-ws')).slice(1, 3), ['403', '-'], 'a refused upgrade is logged too');
   });
 
   it('serves an `Upgrade: h2c` request over HTTP/1.1 (the upgrade is dropped, as Envoy does)', async () => {

@@ -32,7 +32,7 @@ import { addForwardedHeaders, type ForwardedHeaderOptions } from './forwarded-he
 import { upstreamRequestHeaders } from './hop-by-hop.js';
 import { NO_HEALTHY_UPSTREAM, sendLocalReply } from './local-reply.js';
 import { ResponseFlag } from './stream-info.js';
-import { responseOnSocket, tunnelUpgrade } from './upgrade.js';
+import { responseOnSocket, tunnelUpgrade, UpgradeLog } from './upgrade.js';
 
 export const enum UnderscoreAction {
   Allow,
@@ -157,9 +157,11 @@ export class ConnectionManager {
       return;
     }
     this.stats.downstream_rq_total++;
+    const log = this.accessLogs === null ? null : new UpgradeLog(req, socket, this.accessLogs);
+    const reply = (): ServerResponse => (log !== null ? log.reply(req, socket) : responseOnSocket(req, socket));
     let res: ServerResponse | null = null;
     if (this.underscores !== UnderscoreAction.Allow) {
-      res = responseOnSocket(req, socket);
+      res = reply();
       if (!this.checkUnderscores(req, res)) return;
     }
     addForwardedHeaders(req.headers, req.socket.remoteAddress, this.forwarded);
@@ -169,31 +171,39 @@ export class ConnectionManager {
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const route = vhost === null ? null : vhost.findRoute(req, url, path, queryAt);
+    if (log !== null && route !== null && route.name !== '') log.routeName = route.name;
     const enabled = route?.upgrades?.get(type) ?? this.upgrades?.get(type) ?? type === 'websocket';
     if (!enabled) {
       this.stats.downstream_rq_ws_on_non_ws_route++;
-      sendLocalReply(res ?? responseOnSocket(req, socket), 403, null);
+      sendLocalReply(res ?? reply(), 403, null);
       return;
     }
     if (route === null || route.kind !== RouteKind.Forward) {
-      this.dispatch(req, res ?? responseOnSocket(req, socket), route, url, path, queryAt, null);
+      this.dispatch(req, res ?? reply(), route, url, path, queryAt, null);
       return;
     }
     const action = route.forward!;
     const cluster = action.selectCluster(req);
-    if (cluster === undefined) return this.noRoute(res ?? responseOnSocket(req, socket), null);
+    if (cluster === undefined) return this.noRoute(res ?? reply(), null);
     if (cluster === null) {
       this.stats.downstream_rq_no_cluster++;
-      sendLocalReply(res ?? responseOnSocket(req, socket), action.notFoundStatus, null);
+      sendLocalReply(res ?? reply(), action.notFoundStatus, null);
       return;
     }
     const host = cluster.chooseHost();
     if (host === null) {
       cluster.stats.upstream_cx_none_healthy++;
-      sendLocalReply(res ?? responseOnSocket(req, socket), 503, NO_HEALTHY_UPSTREAM);
+      sendLocalReply(res ?? reply(), 503, NO_HEALTHY_UPSTREAM);
       return;
     }
-    if (res !== null) res.detachSocket(socket);
+    if (res !== null) {
+      res.detachSocket(socket);
+      if (log !== null) log.local = null;
+    }
+    if (log !== null) {
+      log.upstreamHost = host.authority;
+      log.upstreamCluster = cluster.name;
+    }
     const headers = upstreamRequestHeaders(req.headers);
     if (action.hostRewrite !== null) headers.host = action.hostRewrite;
     else if (action.autoHostRewrite && host.hostname !== null) headers.host = host.hostname;
@@ -208,7 +218,7 @@ export class ConnectionManager {
     if (action.needsRouter) action.rewriteHost(headers, req.headers, req.headers.host, p);
     const rewritten = action.rewritesPath ? action.rewritePath(url, path, queryAt) : url;
     const target = normalizeUrl(rewritten) ?? rewritten;
-    tunnelUpgrade(req, socket, head, host, target, headers, upgrade, this.stats, cluster.stats);
+    tunnelUpgrade(req, socket, head, host, target, headers, upgrade, this.stats, cluster.stats, log);
   }
 
   /** A filter resumed a stopped chain. */

@@ -10,8 +10,12 @@
  *   on; an error or a full close on one side destroys the other. Before the upstream sent anything a
  *   failure is a local reply, as for any request (503 with Envoy's reset text).
  *
- * Not applied on upgrades (documented in docs/compatibility.md): HTTP filters, access logs, response
- * header edits and route timeouts.
+ * - `UpgradeLog`: the access log of an upgrade request, written when the downstream connection
+ *   closes (as Envoy logs a websocket stream when it ends): the upstream's status (101) or the local
+ *   reply's, the bytes of the whole connection, the upstream host and cluster, response flags.
+ *
+ * Not applied on upgrades (documented in docs/compatibility.md): HTTP filters, response header edits
+ * and route timeouts.
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -19,7 +23,48 @@ import type { HeaderObject } from '../router/header-mutation.js';
 import { CONNECT_FAILURES } from '../router/router-request.js';
 import { countUpstreamStatus, type ClusterStats, type ProxyStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import type { AccessLogs } from '../access-log/access-logger.js';
 import { UPSTREAM_CONNECT_FAILURE, UPSTREAM_CONNECTION_TERMINATION, sendLocalReply } from './local-reply.js';
+import { ResponseFlag, type StreamInfo } from './stream-info.js';
+
+/** The access-log facts of one upgrade request; logged once, when the downstream socket closes. */
+export class UpgradeLog implements StreamInfo {
+  readonly startTime = Date.now();
+  readonly startHr = performance.now();
+  requestEndHr = -1;
+  responseStartHr = -1;
+  endHr = -1;
+  responseHeaders: readonly string[] | null = null;
+  responseFlags = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  upstreamHost: string | null = null;
+  upstreamCluster: string | null = null;
+  routeName: string | null = null;
+  healthCheck = false;
+  /** The upstream's status line code (0: none yet). */
+  status = 0;
+  /** A local reply sent instead of tunnelling (its status is logged). */
+  local: ServerResponse | null = null;
+
+  constructor(req: IncomingMessage, socket: Socket, logs: AccessLogs) {
+    this.requestEndHr = this.startHr;
+    socket.once('close', () => {
+      this.endHr = performance.now();
+      this.bytesReceived = socket.bytesRead;
+      this.bytesSent = socket.bytesWritten;
+      const res = this.local ?? ({ headersSent: this.status > 0, statusCode: this.status } as ServerResponse);
+      logs.log({ req, res, info: this });
+    });
+  }
+
+  /** A ServerResponse on the socket for a local reply, remembered for the log. */
+  reply(req: IncomingMessage, socket: Socket): ServerResponse {
+    this.local = responseOnSocket(req, socket);
+    this.responseStartHr = performance.now();
+    return this.local;
+  }
+}
 
 /** A response written straight onto an upgrade request's socket; the socket is closed after it. */
 export function responseOnSocket(req: IncomingMessage, socket: Socket): ServerResponse {
@@ -63,6 +108,7 @@ export function tunnelUpgrade(
   upgrade: string,
   stats: ProxyStats,
   cluster: ClusterStats,
+  log: UpgradeLog | null = null,
 ): void {
   headers.connection = 'upgrade';
   headers.upgrade = upgrade;
@@ -82,6 +128,10 @@ export function tunnelUpgrade(
   up.once('data', (chunk: Buffer) => {
     answered = true;
     const status = statusOf(chunk);
+    if (log !== null) {
+      log.status = status;
+      log.responseStartHr = performance.now();
+    }
     if (status >= 200) countUpstreamStatus(cluster, status);
     if (status === 101) {
       counted = true;
@@ -98,7 +148,8 @@ export function tunnelUpgrade(
     cluster.upstream_rq_5xx++;
     const connectFailure = err !== null && CONNECT_FAILURES.has(err.code ?? '');
     if (connectFailure) cluster.upstream_cx_connect_fail++;
-    sendLocalReply(responseOnSocket(req, socket), 503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
+    if (log !== null) log.responseFlags |= connectFailure ? ResponseFlag.UpstreamConnectionFailure : ResponseFlag.UpstreamConnectionTermination;
+    sendLocalReply(log !== null ? log.reply(req, socket) : responseOnSocket(req, socket), 503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
   };
   up.on('error', (err: NodeJS.ErrnoException) => {
     if (replied) return;
