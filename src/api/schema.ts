@@ -64,6 +64,7 @@ export abstract class Schema<T> {
   supported(): this {
     const c = this.clone();
     c.support = 'supported';
+    c.supportNote = undefined;
     return c;
   }
   /** Marks the field as partly implemented; `note` says what is missing. */

@@ -20,8 +20,8 @@ import {
   RouteConfigurationOptions,
   TcpHost,
   TcpListenerOptions,
-  TLS_TRANSLATED,
-  TranslatedSslConfig,
+  ServedSslConfig,
+  TLS_SERVED_HTTP_ONLY,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 
@@ -60,7 +60,7 @@ export type TcpGateway = Infer<typeof TcpGateway>;
  * passthroughCipherSuites[] (EE)}`. An empty matcher is the catch-all chain.
  */
 export const GatewayMatcher = obj({
-  sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
+  sslConfig: ServedSslConfig.partial(TLS_SERVED_HTTP_ONLY),
   sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
   passthroughCipherSuites: arr(str()).notYet('ignored (EE)'),
 });

@@ -13,8 +13,8 @@ import {
   RouteConfigurationOptions,
   TcpHost,
   TcpListenerOptions,
-  TLS_TRANSLATED,
-  TranslatedSslConfig,
+  ServedSslConfig,
+  TLS_SERVED_HTTP_ONLY,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 import { SourceMetadata } from '../types/source-metadata.js';
@@ -73,7 +73,7 @@ export type TcpListener = Infer<typeof TcpListener>;
 
 /** A filter chain match: `{sslConfig, sourcePrefixRanges[], prefixRanges[], destinationPort, passthroughCipherSuites[]}`. */
 export const ProxyMatcher = obj({
-  sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
+  sslConfig: ServedSslConfig.partial(TLS_SERVED_HTTP_ONLY),
   sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
   prefixRanges: arr(CidrRange).notYet('ignored'),
   destinationPort: uint32().notYet('ignored'),
@@ -86,7 +86,7 @@ export const MatchedListener = obj(
     matcher: ProxyMatcher.supported(),
     httpListener: HttpListener.supported(),
     tcpListener: TcpListener.partial(TCP_NOTE),
-    sslConfigurations: arr(TranslatedSslConfig).partial(TLS_TRANSLATED),
+    sslConfigurations: arr(ServedSslConfig).partial(TLS_SERVED_HTTP_ONLY),
   },
   { oneofs: [['httpListener', 'tcpListener']] },
 );
@@ -125,7 +125,7 @@ export const ProxyListener = obj(
     tcpListener: TcpListener.partial(TCP_NOTE),
     hybridListener: HybridListener.supported(),
     aggregateListener: AggregateListener.notYet('aggregate listeners are not served yet'),
-    sslConfigurations: arr(TranslatedSslConfig).partial(TLS_TRANSLATED),
+    sslConfigurations: arr(ServedSslConfig).partial(TLS_SERVED_HTTP_ONLY),
     useProxyProto: bool().notYet('ignored'),
     options: ListenerOptions.supported(),
     routeOptions: RouteConfigurationOptions.notYet('ignored'),

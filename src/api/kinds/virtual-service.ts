@@ -4,7 +4,7 @@
 import { obj, str, arr, type Infer } from '../schema.js';
 import { DelegateOptionsRefs, GatewayRoute } from '../types/route.js';
 import { VirtualHostOptions } from '../types/options.js';
-import { TranslatedSslConfig } from '../types/listener.js';
+import { ServedSslConfig } from '../types/listener.js';
 
 /** `{domains[], routes[], options?, optionsConfigRefs?}` — one Envoy virtual host. */
 export const VirtualHost = obj({
@@ -18,9 +18,7 @@ export type VirtualHost = Infer<typeof VirtualHost>;
 /** `{virtualHost, sslConfig?, displayName?}`; an `sslConfig` makes the VS bind to `ssl: true` gateways. */
 export const VirtualServiceSpec = obj({
   virtualHost: VirtualHost.supported(),
-  sslConfig: TranslatedSslConfig.partial(
-    'the VirtualService binds to the ssl Gateway; translated to an Envoy TLS filter chain, but TLS is not served by the gloo-ts data plane yet (issue 7)',
-  ),
+  sslConfig: ServedSslConfig.supported().describe('binds the VirtualService to ssl Gateways; one TLS filter chain per distinct sslConfig, chosen by SNI'),
   displayName: str().supported(),
 });
 export type VirtualServiceSpec = Infer<typeof VirtualServiceSpec>;

@@ -44,6 +44,25 @@ export const TLS_TRANSLATED = 'translated to Envoy config (SNI-matched filter ch
 /** SslConfig as the gloo translator reads it: every field but `sds` goes into the Envoy TLS context. */
 export const TranslatedSslConfig = translatedCopy(SslConfig, ['sds']);
 
+/** An sslConfig whose TLS the gloo-ts data plane terminates (src/proxy/tls/downstream-tls.ts); the partial fields say what it does not do. */
+const tls = TranslatedSslConfig.shape;
+export const ServedSslConfig = obj(
+  {
+    ...tls,
+    disableTlsSessionResumption: tls.disableTlsSessionResumption.partial("translated to Envoy config; the gloo-ts data plane keeps node's TLS session resumption"),
+    transportSocketConnectTimeout: tls.transportSocketConnectTimeout.partial('translated to Envoy config; the gloo-ts data plane cuts a TLS handshake after 10 s whatever the value'),
+    ocspStaplePolicy: tls.ocspStaplePolicy.partial('translated to Envoy config; OCSP stapling is not served yet (issue 7)'),
+    sslFiles: tls.sslFiles.partial(
+      'certificate files are read when a configuration is applied; a changed file is picked up with the next configuration change (file watching: issue 7); `ocspStaple` is not served',
+    ),
+  },
+  TranslatedSslConfig.options,
+);
+
+/** The note of a downstream sslConfig on HTTP chains (served) that may also sit on TCP chains (not yet). */
+export const TLS_SERVED_HTTP_ONLY =
+  'TLS is terminated for HTTP chains (SNI, certificates, client certificates, ALPN h2/http/1.1); on TCP chains it is translated to Envoy config but TCP is not proxied yet (issue 7)';
+
 // ---- access logging (als.options.gloo.solo.io) ---------------------------------------------------
 
 /** `{path, stringFormat | jsonFormat}`; `stringFormat: ""` ⇒ Envoy's default format. */

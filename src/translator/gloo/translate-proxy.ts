@@ -9,10 +9,9 @@
  * domains are merged, as Gloo does; `server_names` = sniDomains, none ⇒ catch-all), all sharing the
  * listener's RouteConfiguration; a hybrid listener gets one filter chain per matched listener (HTTP
  * with its own routes, TLS from the matcher's sslConfig; TCP through tcp_proxy); a TCP listener gets
- * tcp_proxy chains (plugins/tcp-proxy). Everything is emitted for Envoy, but the gloo-ts data plane
- * serves neither TLS nor TCP yet (issue 7): those listeners and chains carry a Warning, and
- * gateway-proxy does not open them (src/proxy/listener/compile-listener.ts) — better a closed port
- * than plain HTTP where clients expect TLS. Clusters are translated first, so routes know which
+ * tcp_proxy chains (plugins/tcp-proxy). gateway-proxy terminates TLS on HTTP chains
+ * (src/proxy/listener/compile-listener.ts); it does not proxy TCP yet (issue 7): TCP listeners and
+ * chains carry a Warning and are not opened. Clusters are translated first, so routes know which
  * Upstreams have errors. The served
  * domains also get api_listener Listeners for proxyless gRPC clients (api-listeners.ts).
  */
@@ -92,7 +91,6 @@ export function translateProxy(
     try {
       if (l.httpListener) {
         if (Array.isArray(l.sslConfigurations) && l.sslConfigurations.length > 0) {
-          report.warning(`TLS is not served by the gloo-ts data plane yet (issue 7): listener ${name} is translated for Envoy only`);
           const chains = sslHttpChains(listenerParams, registry, l, l.sslConfigurations, report, warnMissingSecret);
           if (chains.length === 0) continue;
           listeners.push(finishListener(listenerParams, registry, l, envoyListener(l, chains)));
@@ -227,7 +225,6 @@ function translateHybridListener(
     // Gloo applies the matcher's sslConfig to a matched HTTP chain (a VirtualService's is ignored).
     const ssl = m.matcher?.sslConfig ?? m.sslConfigurations?.[0];
     if (ssl) {
-      report.warning(`TLS is not served by the gloo-ts data plane yet (issue 7): the filter chain ${hash} of listener ${name} is translated for Envoy only`);
       const tls = downstreamTls(params, ssl, report, true, warnMissingSecret);
       if (tls === undefined) continue;
       if (tls === 'passthrough') {
