@@ -187,7 +187,7 @@ export class ConnectionManager {
       sendLocalReply(res ?? responseOnSocket(req, socket), action.notFoundStatus, null);
       return;
     }
-    const host = cluster.chooseHost();
+    const host = action.pickHost(cluster, req, res);
     if (host === null) {
       cluster.stats.upstream_cx_none_healthy++;
       sendLocalReply(res ?? responseOnSocket(req, socket), 503, NO_HEALTHY_UPSTREAM);
@@ -268,7 +268,7 @@ export class ConnectionManager {
       return;
     }
     if (s !== null) s.upstreamCluster = cluster.name;
-    const host = cluster.chooseHost();
+    const host = action.pickHost(cluster, req, res);
     if (host === null) {
       cluster.stats.upstream_cx_none_healthy++;
       sendLocalReply(res, 503, NO_HEALTHY_UPSTREAM);
