@@ -186,7 +186,7 @@ function findCookie(header: string, name: string): boolean {
   return false;
 }
 
-/** Mixes in the first value of query parameter `name` in `url`, if present. */
+/** Mixes in the first value of query parameter `name` in `url` (raw, not decoded), if present. */
 function query(name: string, url: string): void {
   let i = url.indexOf('?');
   if (i === -1) return;
@@ -195,15 +195,12 @@ function query(name: string, url: string): void {
   while (i < n) {
     let end = url.indexOf('&', i);
     if (end === -1) end = n;
-    const hashAt = url.indexOf('#', i);
-    if (hashAt !== -1 && hashAt < end) end = hashAt;
     const eq = url.indexOf('=', i);
     const keyEnd = eq !== -1 && eq < end ? eq : end;
     if (keyEnd - i === name.length && url.startsWith(name, i)) {
       mixRange(url, keyEnd === end ? end : keyEnd + 1, end);
       return;
     }
-    if (end === hashAt) return;
     i = end + 1;
   }
 }

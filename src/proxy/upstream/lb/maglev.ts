@@ -35,30 +35,47 @@ export class MaglevTable implements HashTable {
       .map((w) => {
         const offset = hash53(w.key, 0) % size;
         const skip = (hash53(w.key, 1) % (size - 1)) + 1;
-        return { w, pos: offset, skip, target: 0, count: 0 };
+        return { w, pos: offset, skip };
       });
     this.hosts = entries.map((e) => e.w.host);
-    const table = new Uint32Array(size).fill(EMPTY);
+    const n = entries.length;
+    const pos = new Int32Array(n);
+    const skip = new Int32Array(n);
+    const share = new Float64Array(n);
+    const target = new Float64Array(n);
+    const count = new Int32Array(n);
     let maxShare = 0;
-    for (const e of entries) if (e.w.weight > maxShare) maxShare = e.w.weight;
+    entries.forEach((e, i) => {
+      pos[i] = e.pos;
+      skip[i] = e.skip;
+      share[i] = e.w.weight;
+      if (e.w.weight > maxShare) maxShare = e.w.weight;
+    });
+    const table = new Uint32Array(size).fill(EMPTY);
     let filled = 0;
-    if (entries.length > 0 && maxShare > 0) {
+    if (n > 0 && maxShare > 0) {
       for (let iteration = 1; filled < size; iteration++) {
-        for (let i = 0; i < entries.length && filled < size; i++) {
-          const e = entries[i]!;
+        for (let i = 0; i < n && filled < size; i++) {
           // A host with the largest share takes a slot every turn; one with a third of it, every third turn.
-          if (iteration * e.w.weight < e.target) continue;
-          e.target += maxShare;
-          while (table[e.pos] !== EMPTY) e.pos = (e.pos + e.skip) % size;
-          table[e.pos] = i;
-          e.pos = (e.pos + e.skip) % size;
-          e.count++;
+          if (iteration * share[i]! < target[i]!) continue;
+          target[i]! += maxShare;
+          let p = pos[i]!;
+          const step = skip[i]!;
+          while (table[p] !== EMPTY) {
+            p += step;
+            if (p >= size) p -= size;
+          }
+          table[p] = i;
+          p += step;
+          if (p >= size) p -= size;
+          pos[i] = p;
+          count[i]!++;
           filled++;
         }
       }
     }
     this.table = table;
-    this.entriesPerHost = new Map(entries.map((e) => [e.w.host, e.count]));
+    this.entriesPerHost = new Map(entries.map((e, i) => [e.w.host, count[i]!]));
   }
 
   chooseHost(hash: number): UpstreamHost | null {

@@ -97,6 +97,13 @@ export class PriorityState {
   }
 }
 
+/** Which hosts are usable, as a string (`'1101'`): balancers rebuild only when it changes. */
+export function usableSignature(hosts: readonly UpstreamHost[]): string {
+  let s = '';
+  for (const h of hosts) s += h.usable ? '1' : '0';
+  return s;
+}
+
 /** Hosts grouped by priority level (0..max), in their original order. */
 export function hostsByPriority(hosts: readonly UpstreamHost[]): UpstreamHost[][] {
   let max = -1;
