@@ -361,6 +361,8 @@ export interface ClusterWeight {
   response_headers_to_add?: HeaderValueOption[];
   response_headers_to_remove?: string[];
   typed_per_filter_config?: Record<string, TypedConfig>;
+  /** Subset selection (`filter_metadata['envoy.lb']`), merged over the route action's. */
+  metadata_match?: Metadata;
 }
 
 export interface WeightedCluster {
@@ -383,6 +385,8 @@ export interface HashPolicy {
   header?: { header_name: string };
   cookie?: { name: string; ttl?: Duration; path?: string };
   connection_properties?: { source_ip: boolean };
+  query_parameter?: { name: string };
+  filter_state?: { key: string };
   terminal?: boolean;
 }
 
@@ -408,6 +412,8 @@ export interface RouteAction {
   idle_timeout?: Duration;
   retry_policy?: RetryPolicy;
   hash_policy?: HashPolicy[];
+  /** Subset selection: the endpoint metadata (`filter_metadata['envoy.lb']`) a host must match. */
+  metadata_match?: Metadata;
   request_mirror_policies?: RequestMirrorPolicy[];
   upgrade_configs?: { upgrade_type: string; enabled?: BoolValue; connect_config?: Record<string, never> }[];
   max_stream_duration?: { max_stream_duration?: Duration; grpc_timeout_header_max?: Duration; grpc_timeout_header_offset?: Duration };
@@ -493,6 +499,8 @@ export interface LocalityLbEndpoints {
 export interface ClusterLoadAssignment {
   cluster_name: string;
   endpoints: LocalityLbEndpoints[];
+  /** Overprovisioning factor in percent (default 140) and whether priority health counts weights. */
+  policy?: { overprovisioning_factor?: UInt32Value; weighted_priority_health?: boolean };
 }
 
 export interface Cluster {
@@ -510,10 +518,15 @@ export interface Cluster {
   upstream_connection_options?: { tcp_keepalive: { keepalive_probes?: UInt32Value; keepalive_time?: UInt32Value; keepalive_interval?: UInt32Value } };
   /** By extension name, e.g. `envoy.extensions.upstreams.http.v3.HttpProtocolOptions`. */
   typed_extension_protocol_options?: Record<string, TypedConfig>;
-  least_request_lb_config?: { choice_count?: UInt32Value; slow_start_config?: SlowStartConfig };
+  least_request_lb_config?: {
+    choice_count?: UInt32Value;
+    slow_start_config?: SlowStartConfig;
+    active_request_bias?: { default_value: number; runtime_key: string };
+  };
   round_robin_lb_config?: { slow_start_config?: SlowStartConfig };
-  ring_hash_lb_config?: { minimum_ring_size?: { value: string }; maximum_ring_size?: { value: string } };
-  maglev_lb_config?: Record<string, never>;
+  ring_hash_lb_config?: { minimum_ring_size?: { value: string | number }; maximum_ring_size?: { value: string | number } };
+  maglev_lb_config?: { table_size?: { value: string | number } };
+  lb_subset_config?: LbSubsetConfig;
   common_lb_config?: {
     healthy_panic_threshold?: { value: number };
     update_merge_window?: Duration;
@@ -531,6 +544,20 @@ export interface Cluster {
   /** Per-endpoint transport sockets, chosen by the endpoint's `envoy.transport_socket_match` metadata. */
   transport_socket_matches?: { name: string; match: Struct; transport_socket: TransportSocket }[];
   ignore_health_on_host_removal?: boolean;
+}
+
+/** `envoy.config.cluster.v3.Cluster.LbSubsetConfig`: endpoint subsets keyed on `envoy.lb` metadata. */
+export interface LbSubsetConfig {
+  fallback_policy?: 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET';
+  default_subset?: Struct;
+  subset_selectors?: {
+    keys?: string[];
+    single_host_per_subset?: boolean;
+    fallback_policy?: 'NOT_DEFINED' | 'NO_FALLBACK' | 'ANY_ENDPOINT' | 'DEFAULT_SUBSET' | 'KEYS_SUBSET';
+    fallback_keys_subset?: string[];
+  }[];
+  /** When a fallback subset has no host either, balance over the whole cluster. */
+  panic_mode_any?: boolean;
 }
 
 /** `envoy.config.cluster.v3.Cluster.SlowStartConfig`. */

@@ -65,7 +65,8 @@ export const DestinationSpec = notYetObj(
 ).notYet('function routing is not implemented yet; the route goes to the upstream as is');
 export type DestinationSpec = Infer<typeof DestinationSpec>;
 
-export const Subset = obj({ values: map(str()) });
+/** `{values: {version: v1}}` → the route's `metadata_match` on `envoy.lb` (subset plugin). */
+export const Subset = obj({ values: map(str()).supported() });
 
 /** `{upstream | kube | consul, destinationSpec?, subset?}` */
 export const Destination = obj(
@@ -74,7 +75,7 @@ export const Destination = obj(
     kube: KubernetesServiceDestination.notYet('routes to kube destinations answer 503'),
     consul: ConsulServiceDestination.notYet('routes to consul destinations answer 503'),
     destinationSpec: DestinationSpec,
-    subset: Subset.notYet('ignored: all endpoints of the upstream are used'),
+    subset: Subset.supported(),
   },
   { oneofs: [['upstream', 'kube', 'consul']] },
 );
@@ -92,6 +93,15 @@ export type WeightedDestination = Infer<typeof WeightedDestination>;
 
 export const MultiDestination = obj({
   destinations: arr(WeightedDestination).supported(),
+});
+
+const TCP_SUBSET_NOTE = 'ignored for TCP: Gloo does not apply subsets to tcp_proxy destinations; all endpoints of the upstream are used';
+
+/** A TCP host's destination: as a route's, but Gloo ignores `subset` there. */
+export const TcpDestination = obj({ ...Destination.shape, subset: Subset.notYet(TCP_SUBSET_NOTE) }, Destination.options);
+
+export const TcpMultiDestination = obj({
+  destinations: arr(obj({ ...WeightedDestination.shape, destination: TcpDestination.supported() })).supported(),
 });
 
 export const DynamicForwardProxyRouteConfig = obj({

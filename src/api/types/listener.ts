@@ -13,7 +13,7 @@ import { obj, str, bool, uint32, int64, duration, arr, map, any, empty, struct, 
 import { ResourceRef } from './core.js';
 import { CidrRange, EnvoyHeaderMatcher, ListStringMatcher } from './matchers.js';
 import { SslConfig } from './ssl.js';
-import { Destination, MultiDestination } from './destination.js';
+import { TcpDestination, TcpMultiDestination } from './destination.js';
 import {
   Buffer,
   CsrfPolicy,
@@ -574,8 +574,8 @@ export const TcpHost = obj({
   sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
   destination: obj(
     {
-      single: Destination.supported(),
-      multi: MultiDestination.supported(),
+      single: TcpDestination.supported(),
+      multi: TcpMultiDestination.supported(),
       upstreamGroup: ResourceRef.supported(),
       forwardSniClusterName: empty().supported(),
     },

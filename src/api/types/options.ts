@@ -138,19 +138,21 @@ export const RouteShadowing = notYetObj('ignored', {
 });
 export type RouteShadowing = Infer<typeof RouteShadowing>;
 
-/** One hash policy: key oneof `header | cookie {name, ttl, path} | sourceIp`, plus `terminal`. */
-export const HashPolicy = notYetObj(
-  'ignored',
+/**
+ * One hash policy: key oneof `header | cookie {name, ttl, path} | sourceIp`, plus `terminal`. Translated
+ * to the route's `hash_policy` (lb-hash plugin) and hashed on by RING_HASH / MAGLEV clusters.
+ */
+export const HashPolicy = obj(
   {
-    header: str(),
-    cookie: notYetObj('ignored', { name: str(), ttl: duration(), path: str() }),
-    sourceIp: bool(),
-    terminal: bool(),
+    header: str().supported(),
+    cookie: obj({ name: str().supported(), ttl: duration().supported(), path: str().supported() }).supported(),
+    sourceIp: bool().supported(),
+    terminal: bool().supported(),
   },
   { oneofs: [['header', 'cookie', 'sourceIp']] },
 );
 
-export const RouteActionHashConfig = notYetObj('ignored', { hashPolicies: arr(HashPolicy) });
+export const RouteActionHashConfig = obj({ hashPolicies: arr(HashPolicy).supported() });
 
 const ProtocolUpgradeSpec = notYetObj('ignored', { enabled: bool() });
 /** One of `{websocket {enabled}}`, `{connect {enabled}}`, `{connectTerminate {enabled}}`. */
@@ -440,7 +442,7 @@ export const RouteOptions = obj(
     cors: TCors().partial(TRANSLATED),
     faults: translatedCopy(RouteFaults).supported(),
     shadowing: translatedCopy(RouteShadowing, ['hostRewriteLiteral']).supported(),
-    lbHash: translatedCopy(RouteActionHashConfig).partial(TRANSLATED),
+    lbHash: RouteActionHashConfig.supported(),
     upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).partial(TRANSLATED),
     transformations: TTransformations().partial(TRANSLATED),
     stagedTransformations: TStages().partial(TRANSLATED),

@@ -2,38 +2,37 @@
  * How gloo-ts talks to an Upstream's endpoints: load balancing (§2.2.8), circuit breakers, connection
  * settings (§2.2.11), PROXY-protocol / preconnect knobs and EE failover endpoints (§2.2.10).
  */
-import { str, bool, uint32, uint64, double, duration, empty, enumOf, arr, type Infer } from '../schema.js';
+import { obj, str, bool, uint32, uint64, double, duration, empty, enumOf, arr, type Infer } from '../schema.js';
 import { notYetObj, StructMap } from './upstream-common.js';
 import { UpstreamSslConfig } from './upstream-ssl.js';
 
-const LB_NOTE = 'ignored: hosts are balanced round robin';
-
 /** `{slowStartWindow, aggression (1.0), minWeightPercent (10)}`. */
-export const SlowStartConfig = notYetObj(LB_NOTE, {
-  slowStartWindow: duration(),
-  aggression: double(),
-  minWeightPercent: double(),
+export const SlowStartConfig = obj({
+  slowStartWindow: duration().supported(),
+  aggression: double().supported(),
+  minWeightPercent: double().supported(),
 });
 
 /**
  * Example: `{leastRequest: {choiceCount: 3}, healthyPanicThreshold: 50}`.
  * Type oneof: roundRobin | leastRequest | random | ringHash | maglev; locality oneof: localityWeightedLbConfig.
+ * Translated to the Envoy cluster (load-balancer plugin) and balanced as Envoy does by the data plane
+ * (src/proxy/upstream/lb/).
  */
-export const LoadBalancerConfig = notYetObj(
-  LB_NOTE,
+export const LoadBalancerConfig = obj(
   {
-    healthyPanicThreshold: double(),
-    updateMergeWindow: duration(),
-    roundRobin: notYetObj(LB_NOTE, { slowStartConfig: SlowStartConfig }),
-    leastRequest: notYetObj(LB_NOTE, { choiceCount: uint32(), slowStartConfig: SlowStartConfig }),
-    random: empty(),
-    ringHash: notYetObj(LB_NOTE, {
-      ringHashConfig: notYetObj(LB_NOTE, { minimumRingSize: uint64(), maximumRingSize: uint64() }),
-    }),
-    maglev: empty(),
-    localityWeightedLbConfig: empty(),
-    useHostnameForHashing: bool(),
-    closeConnectionsOnHostSetChange: bool(),
+    healthyPanicThreshold: double().supported(),
+    updateMergeWindow: duration().partial('translated to Envoy config; the gloo-ts data plane applies host changes at once'),
+    roundRobin: obj({ slowStartConfig: SlowStartConfig.supported() }).supported(),
+    leastRequest: obj({ choiceCount: uint32().supported(), slowStartConfig: SlowStartConfig.supported() }).supported(),
+    random: empty().supported(),
+    ringHash: obj({
+      ringHashConfig: obj({ minimumRingSize: uint64().supported(), maximumRingSize: uint64().supported() }).supported(),
+    }).supported(),
+    maglev: empty().supported(),
+    localityWeightedLbConfig: empty().supported(),
+    useHostnameForHashing: bool().supported(),
+    closeConnectionsOnHostSetChange: bool().partial('translated to Envoy config; the gloo-ts data plane keeps connections when hosts change'),
   },
   { oneofs: [['roundRobin', 'leastRequest', 'random', 'ringHash', 'maglev']] },
 );

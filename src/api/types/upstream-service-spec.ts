@@ -3,7 +3,7 @@
  * templates, gRPC-JSON transcoding, legacy gRPC) and the endpoint subsets of kube upstreams
  * (`subsetSpec`, §2.2.13).
  */
-import { str, bool, arr, map, enumOf, type Infer } from '../schema.js';
+import { obj, str, bool, arr, map, enumOf, type Infer } from '../schema.js';
 import { notYetObj } from './upstream-common.js';
 import { TransformationTemplate } from './transformation.js';
 
@@ -36,14 +36,13 @@ export const ServiceSpec = notYetObj(
 );
 export type ServiceSpec = Infer<typeof ServiceSpec>;
 
-const SUBSET_NOTE = 'ignored: all endpoints of the upstream are used';
-
 /**
  * Example: `{selectors: [{keys: [version]}], fallbackPolicy: DEFAULT_SUBSET, defaultSubset: {values: {version: v1}}}`.
+ * Translated to the cluster's `lb_subset_config` (subset plugin) and enforced by the data plane.
  */
-export const SubsetSpec = notYetObj(SUBSET_NOTE, {
-  selectors: arr(notYetObj(SUBSET_NOTE, { keys: arr(str()), singleHostPerSubset: bool() })),
-  fallbackPolicy: enumOf(['ANY_ENDPOINT', 'DEFAULT_SUBSET', 'NO_FALLBACK'] as const),
-  defaultSubset: notYetObj(SUBSET_NOTE, { values: map(str()) }),
+export const SubsetSpec = obj({
+  selectors: arr(obj({ keys: arr(str()).supported(), singleHostPerSubset: bool().supported() })).supported(),
+  fallbackPolicy: enumOf(['ANY_ENDPOINT', 'DEFAULT_SUBSET', 'NO_FALLBACK'] as const).supported(),
+  defaultSubset: obj({ values: map(str()).supported() }).supported(),
 });
 export type SubsetSpec = Infer<typeof SubsetSpec>;

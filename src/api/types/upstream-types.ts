@@ -20,7 +20,7 @@ export const KubeUpstreamSpec = notYetObj(KUBE_NOTE, {
   servicePort: uint32(),
   selector: map(str()),
   serviceSpec: ServiceSpec,
-  subsetSpec: SubsetSpec,
+  subsetSpec: SubsetSpec.supported(),
 });
 export type KubeUpstreamSpec = Infer<typeof KubeUpstreamSpec>;
 

@@ -190,7 +190,7 @@ export class ConnectionManager {
       sendLocalReply(res ?? reply(), action.notFoundStatus, null);
       return;
     }
-    const host = cluster.chooseHost();
+    const host = action.pickHost(cluster, req, res);
     if (host === null) {
       cluster.stats.upstream_cx_none_healthy++;
       sendLocalReply(res ?? reply(), 503, NO_HEALTHY_UPSTREAM);
@@ -278,7 +278,7 @@ export class ConnectionManager {
       return;
     }
     if (s !== null) s.upstreamCluster = cluster.name;
-    const host = cluster.chooseHost();
+    const host = action.pickHost(cluster, req, res);
     if (host === null) {
       cluster.stats.upstream_cx_none_healthy++;
       sendLocalReply(res, 503, NO_HEALTHY_UPSTREAM);

@@ -4,16 +4,20 @@
  * Clusters are resolved against the same snapshot's ClusterSet at compile time, so a request does no
  * map lookup for a fixed cluster.
  */
+import type { ServerResponse } from 'node:http';
 import type RE2 from 're2';
-import type { RequestMirrorPolicy, RetryPolicy as RetryPolicyConfig, RouteAction } from '../../xds/envoy-types.js';
+import type { Metadata, RequestMirrorPolicy, RetryPolicy as RetryPolicyConfig, RouteAction } from '../../xds/envoy-types.js';
 import { durationToMs } from '../../xds/envoy-types.js';
+import type { UpstreamHost } from '../upstream/host.js';
+import { compileMetadataMatch, type MetadataMatch } from '../upstream/lb/metadata-match.js';
 import type { ClusterSet, UpstreamCluster } from '../upstream/upstream-cluster.js';
+import { CompiledHashPolicy, type HashableRequest } from './hash-policy.js';
 import { compileGlobal, toJsReplacement } from './regex.js';
 import { RetryPolicy } from './retry-policy.js';
 import { PathKind, type CompiledRouteMatch } from './route-match.js';
 import { normalizePath } from './path-normalize.js';
 import type { RequestView } from './request-view.js';
-import { kCluster, type Routed } from './routed.js';
+import { kCluster, kMetadataMatch, type Routed } from './routed.js';
 
 /** Envoy's default route timeout. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
@@ -47,6 +51,8 @@ interface WeightedSplit {
   /** Running sums of the weights; the last one is the total. */
   cumulative: number[];
   total: number;
+  /** Each cluster's subset match (its `metadata_match` over the route's); null when none has one. */
+  matches: (MetadataMatch | null)[] | null;
 }
 
 export class ForwardAction {
@@ -81,6 +87,10 @@ export class ForwardAction {
   readonly appendXForwardedHost: boolean;
   /** Something beyond the plain forward is configured: the router takes its full path. */
   readonly needsRouter: boolean;
+  /** `hash_policy`, read only by hashing balancers; null when the route has none. */
+  readonly hashPolicy: CompiledHashPolicy | null;
+  /** `metadata_match` (`envoy.lb`) for subset balancers; null when none. */
+  readonly metadataMatch: MetadataMatch | null;
 
   constructor(
     a: RouteAction,
@@ -98,7 +108,7 @@ export class ForwardAction {
       this.mode = ClusterMode.Weighted;
       this.clusterName = '';
       this.cluster = null;
-      this.weighted = compileWeighted(a.weighted_clusters.clusters, clusters);
+      this.weighted = compileWeighted(a.weighted_clusters.clusters, clusters, a.metadata_match);
       this.clusterHeader = null;
     } else if (a.cluster_header !== undefined && a.cluster_header !== '') {
       this.mode = ClusterMode.Header;
@@ -109,6 +119,8 @@ export class ForwardAction {
     } else {
       throw new Error('route action names no cluster (cluster, weighted_clusters or cluster_header)');
     }
+    this.hashPolicy = CompiledHashPolicy.compile(a.hash_policy);
+    this.metadataMatch = compileMetadataMatch(a.metadata_match);
     this.notFoundStatus = NOT_FOUND_CODES[a.cluster_not_found_response_code ?? 'SERVICE_UNAVAILABLE'] ?? 503;
 
     if (a.prefix_rewrite !== undefined && a.regex_rewrite !== undefined) {
@@ -169,7 +181,9 @@ export class ForwardAction {
         return ((req as Routed)[kCluster] = this.cluster);
       case ClusterMode.Weighted: {
         const w = this.weighted!;
-        return ((req as Routed)[kCluster] = w.clusters[pickWeighted(w.cumulative, w.total)] ?? null);
+        const i = pickWeighted(w.cumulative, w.total);
+        if (w.matches !== null) (req as Routed)[kMetadataMatch] = w.matches[i] ?? null;
+        return ((req as Routed)[kCluster] = w.clusters[i] ?? null);
       }
       case ClusterMode.Header: {
         const v = req.headers[this.clusterHeader!];
@@ -177,6 +191,16 @@ export class ForwardAction {
         return ((req as Routed)[kCluster] = this.clusters.get(v) ?? null);
       }
     }
+  }
+
+  /**
+   * A host of `cluster` (the one `selectCluster` returned) for this request: hashed with the route's
+   * hash policy when the cluster's balancer hashes, in the subset the route (or the chosen weighted
+   * cluster) selects. `res` receives a generated hash cookie; null when there is no response yet.
+   */
+  pickHost(cluster: UpstreamCluster, req: HashableRequest, res: ServerResponse | null): UpstreamHost | null {
+    const match = this.mode === ClusterMode.Weighted ? ((req as Routed)[kMetadataMatch] ?? null) : this.metadataMatch;
+    return cluster.chooseHost(req, this.hashPolicy, match, res);
   }
 
   get rewritesPath(): boolean {
@@ -220,10 +244,15 @@ function compileMirrors(list: RequestMirrorPolicy[] | undefined, clusters: Clust
   return out.length === 0 ? null : out;
 }
 
-function compileWeighted(list: { name: string; weight: { value: number } | number }[], clusters: ClusterSet): WeightedSplit {
+function compileWeighted(
+  list: { name: string; weight: { value: number } | number; metadata_match?: Metadata }[],
+  clusters: ClusterSet,
+  routeMatch: Metadata | undefined,
+): WeightedSplit {
   const names: string[] = [];
   const resolved: (UpstreamCluster | null)[] = [];
   const cumulative: number[] = [];
+  const matches: (MetadataMatch | null)[] = [];
   let total = 0;
   for (const c of list) {
     const w = typeof c.weight === 'number' ? c.weight : (c.weight?.value ?? 0);
@@ -232,9 +261,10 @@ function compileWeighted(list: { name: string; weight: { value: number } | numbe
     names.push(c.name);
     resolved.push(clusters.get(c.name) ?? null);
     cumulative.push(total);
+    matches.push(compileMetadataMatch(routeMatch, c.metadata_match));
   }
   if (total === 0) throw new Error('weighted_clusters has no cluster with a positive weight');
-  return { names, clusters: resolved, cumulative, total };
+  return { names, clusters: resolved, cumulative, total, matches: matches.some((m) => m !== null) ? matches : null };
 }
 
 /** Index of the bucket a uniform random draw falls in. */

@@ -32,6 +32,7 @@ import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { ForwardAction } from './forward-action.js';
 import type { FormatContext } from './formatter.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
+import { appendGeneratedCookies } from './hash-policy.js';
 import { sendShadow } from './mirror.js';
 import { DEFAULT_BODY_BUFFER_LIMIT, RequestBody } from './request-body.js';
 import { AttemptFailure, type RetryPolicy } from './retry-policy.js';
@@ -54,12 +55,25 @@ class Attempt implements Dispatcher.DispatchHandler {
   aborted = false;
   perTryTimer: NodeJS.Timeout | null = null;
 
+  /** Counted in the host's `activeRequests` until the attempt ends. */
+  private active = true;
+
   constructor(
     private readonly owner: RouterRequest,
     readonly host: UpstreamHost,
-  ) {}
+  ) {
+    host.activeRequests++;
+  }
+
+  /** The attempt is over (completed, failed or cancelled): it stops counting as active. */
+  release(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.host.activeRequests--;
+  }
 
   cancel(reason: string): void {
+    this.release();
     this.aborted = true;
     if (this.perTryTimer !== null) {
       clearTimeout(this.perTryTimer);
@@ -81,9 +95,11 @@ class Attempt implements Dispatcher.DispatchHandler {
     return this.owner.attemptData(chunk);
   }
   onComplete(trailers: readonly (Buffer | string)[] | null): void {
+    this.release();
     if (!this.aborted) this.owner.attemptComplete(this, trailers);
   }
   onError(err: Error): void {
+    this.release();
     if (!this.aborted) this.owner.attemptError(this, err);
   }
 }
@@ -191,7 +207,7 @@ export class RouterRequest {
     this.backOffTimer = setTimeout(() => {
       this.backOffTimer = null;
       if (this.done) return;
-      const host = this.cluster !== null ? this.cluster.chooseHost() : failed.host;
+      const host = this.cluster !== null ? this.action.pickHost(this.cluster, this.req, this.res) : failed.host;
       if (host === null) {
         this.stats.upstream_cx_none_healthy++;
         this.fail(503, NO_HEALTHY_UPSTREAM);
@@ -216,6 +232,7 @@ export class RouterRequest {
     if (this.responseHeaders !== null) {
       list = this.responseHeaders.applyToList(list, this.responseHeaders.hasDynamic ? formatContext(this.req, a.host) : undefined);
     }
+    appendGeneratedCookies(this.res, list);
     try {
       this.res.writeHead(statusCode, list);
     } catch {

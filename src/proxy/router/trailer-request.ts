@@ -20,6 +20,7 @@ import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
+import { appendGeneratedCookies } from './hash-policy.js';
 import { CONNECT_FAILURES, formatContext } from './router-request.js';
 
 /** Keep-alive connections for this path (node pools them per host:port). */
@@ -50,7 +51,9 @@ export function forwardWithTrailers(
     agent,
     setHost: false,
   });
+  host.activeRequests++;
   const finish = (): void => {
+    if (!done) host.activeRequests--;
     done = true;
     if (timer !== null) clearTimeout(timer);
     timer = null;
@@ -64,6 +67,7 @@ export function forwardWithTrailers(
     countUpstreamStatus(stats, status);
     let list = downstreamResponseHeaders(ures.rawHeaders as unknown as Buffer[]);
     if (responseHeaders !== null) list = responseHeaders.applyToList(list, responseHeaders.hasDynamic ? formatContext(req, host) : undefined);
+    appendGeneratedCookies(res, list);
     try {
       res.writeHead(status, list);
     } catch {

@@ -27,6 +27,7 @@ import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { CompiledRoute } from './compiled-route.js';
+import { appendGeneratedCookies } from './hash-policy.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { normalizeUrl } from './path-normalize.js';
 import { kCluster, kRoute, type Routed } from './routed.js';
@@ -49,6 +50,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   private drainHooked = false;
   /** Set when the response header edits have `%VAR%` values (they read the request and the host). */
   formatFor: { req: IncomingMessage; host: UpstreamHost } | null = null;
+  /** The host while the request counts in its `activeRequests` (least request balancing). */
+  activeOn: UpstreamHost | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -71,6 +74,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       const f = this.formatFor;
       list = this.responseHeaders.applyToList(list, f === null ? undefined : formatContext(f.req, f.host));
     }
+    appendGeneratedCookies(this.res, list);
     try {
       this.res.writeHead(statusCode, list);
     } catch {
@@ -156,6 +160,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
 
   private finish(): void {
     this.done = true;
+    if (this.activeOn !== null) {
+      this.activeOn.activeRequests--;
+      this.activeOn = null;
+    }
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -235,6 +243,8 @@ export function forwardRequest(
   (res as TrackedResponse)[kUpstreamRequest] = u;
   res.on('close', onDownstreamClose);
   stats.upstream_rq_total++;
+  u.activeOn = host;
+  host.activeRequests++;
   const body = hasRequestBody(req) ? req : null;
   if (timeoutMs > 0) {
     // Envoy starts the route timeout once the downstream request has been fully received.

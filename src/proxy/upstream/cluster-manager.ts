@@ -16,6 +16,7 @@ import { ConnectionPools, DEFAULT_CONNECT_TIMEOUT_MS } from './connection-pools.
 import { DnsCache, familyOf, type LookupFamily } from './dns-cache.js';
 import { HostSet, UpstreamHost } from './host.js';
 import { createLoadBalancer } from './lb/load-balancer.js';
+import { SlowStartHistories } from './lb/slow-start.js';
 import { ClusterSet, UpstreamCluster } from './upstream-cluster.js';
 
 const DNS_WARMING_TIMEOUT_MS = 5000;
@@ -29,6 +30,8 @@ export interface PendingClusterSet {
 export class ClusterManager {
   private readonly pools: ConnectionPools;
   private readonly dns = new DnsCache();
+  /** Per cluster, since when each host has been usable (slow start across config updates). */
+  private readonly slowStart = new SlowStartHistories();
 
   constructor(
     private readonly stats: ProxyStats,
@@ -74,7 +77,10 @@ export class ClusterManager {
     }
     return {
       set: new ClusterSet(byName),
-      commit: () => this.pools.retainOnly(used),
+      commit: () => {
+        this.pools.retainOnly(used);
+        this.slowStart.retainOnly(byName.keys());
+      },
     };
   }
 
@@ -90,6 +96,9 @@ export class ClusterManager {
     const hosts: UpstreamHost[] = [];
     for (const locality of cla?.endpoints ?? []) {
       const priority = locality.priority ?? 0;
+      const loc = locality.locality;
+      const localityKey = loc === undefined ? '' : `${loc.region ?? ''}/${loc.zone ?? ''}/${loc.sub_zone ?? ''}`;
+      const localityWeight = locality.load_balancing_weight?.value ?? 0;
       for (const lbe of locality.lb_endpoints ?? []) {
         const sa = lbe.endpoint?.address?.socket_address;
         if (!sa || !sa.address) continue;
@@ -111,6 +120,9 @@ export class ClusterManager {
           const pool = this.pools.acquire(c.name, `http://${authority}`, { connectTimeoutMs }, used);
           const host = new UpstreamHost(address, port, hostname, weight, priority, pool);
           host.edsUnhealthy = unhealthy;
+          host.locality = localityKey;
+          host.localityWeight = localityWeight;
+          host.metadata = lbe.metadata?.filter_metadata ?? null;
           hosts.push(host);
         }
         if (type === 'LOGICAL_DNS') break;
@@ -118,7 +130,8 @@ export class ClusterManager {
       if (type === 'LOGICAL_DNS' && hosts.length > 0) break;
     }
     const hostSet = new HostSet(hosts);
-    return new UpstreamCluster(c.name, clusterStatsFor(this.stats, c.name), hostSet, createLoadBalancer(c.lb_policy, hostSet), connectTimeoutMs);
+    const lb = createLoadBalancer(c, hostSet, { cla, history: this.slowStart.forCluster(c.name) });
+    return new UpstreamCluster(c.name, clusterStatsFor(this.stats, c.name), hostSet, lb, connectTimeoutMs);
   }
 
   /** Closes every pool, letting in-flight requests finish for at most `graceMs`. */

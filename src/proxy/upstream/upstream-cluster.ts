@@ -1,11 +1,19 @@
 /**
  * One cluster as a compiled config sees it: its hosts, its load balancer, its counters. Built by the
  * cluster manager for each config; a request keeps using the cluster object of the config it started
- * on. Example: `cluster.chooseHost()?.pool.dispatch(...)`.
+ * on. Example: `cluster.chooseHost()?.pool.dispatch(...)`; the router passes the request, the route's
+ * hash policy and subset match: `cluster.chooseHost(req, policy, match, res)`.
  */
+import type { ServerResponse } from 'node:http';
 import type { ClusterStats } from '../stats.js';
 import type { HostSet, UpstreamHost } from './host.js';
 import type { LoadBalancer } from './lb/load-balancer.js';
+import type { MetadataMatch } from './lb/metadata-match.js';
+
+/** A route's compiled hash policy (router/hash-policy.ts). */
+export interface RequestHasher<R> {
+  hash(req: R, res: ServerResponse | null): number | undefined;
+}
 
 export class UpstreamCluster {
   constructor(
@@ -16,9 +24,15 @@ export class UpstreamCluster {
     readonly connectTimeoutMs: number,
   ) {}
 
-  /** A usable host, or null when there is none (503 `no healthy upstream`). */
-  chooseHost(): UpstreamHost | null {
-    return this.lb.chooseHost();
+  /**
+   * A usable host, or null when there is none (503 `no healthy upstream`). The request is hashed with
+   * `policy` only when the balancer hashes; `match` selects a subset; `res` receives a generated
+   * hash cookie.
+   */
+  chooseHost<R>(req: R | null = null, policy: RequestHasher<R> | null = null, match: MetadataMatch | null = null, res: ServerResponse | null = null): UpstreamHost | null {
+    const lb = this.lb;
+    if (lb.usesHash === true && policy !== null && req !== null) return lb.chooseHost(policy.hash(req, res), match);
+    return lb.chooseHost(undefined, match);
   }
 }
 

@@ -20,6 +20,7 @@ import { circuitBreakersPlugin } from './plugins/circuit-breakers/index.js';
 import { dnsPlugin } from './plugins/dns/index.js';
 import { retriesPlugin } from './plugins/retries/index.js';
 import { lbHashPlugin } from './plugins/lb-hash/index.js';
+import { subsetPlugin } from './plugins/subset/index.js';
 import { shadowingPlugin } from './plugins/shadowing/index.js';
 import { upgradesPlugin } from './plugins/upgrades/index.js';
 import { headerManipulationPlugin } from './plugins/header-manipulation/index.js';
@@ -83,6 +84,7 @@ export function defaultPlugins(): Plugin[] {
     hostRewritePlugin,
     retriesPlugin,
     lbHashPlugin,
+    subsetPlugin,
     shadowingPlugin,
     upgradesPlugin,
     headerManipulationPlugin,

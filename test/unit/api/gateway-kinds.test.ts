@@ -757,7 +757,7 @@ spec:
   assert.deepEqual(
     unsupportedPaths(rs[3]!),
     // retries, shadowing, idleTimeout and faults are enforced by the data plane: not flagged.
-    ['ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'lbHash', 'upgrades', 'envoyMetadata', 'tracing', 'maxStreamDuration', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
+    ['ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'upgrades', 'envoyMetadata', 'tracing', 'maxStreamDuration', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
   );
   const ro = rs[3] as Resource<'RouteOption'>;
   assert.equal(ro.spec.options?.dlp?.actions?.[1]?.actionType, undefined);
@@ -1143,7 +1143,7 @@ spec:
     [
       'spec.virtualHost.options.cors [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',
       // headerManipulation (with %VAR% formatters) is enforced by the data plane: not listed.
-      'spec.virtualHost.routes[0].routeAction.single.subset [no] ignored: all endpoints of the upstream are used',
+      // subset is translated to metadata_match and enforced by the data plane's subset balancer: not listed.
       'spec.virtualHost.routes[0].options.cors [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',
       // faults are enforced by the data plane's fault filter: not listed.
       'spec.virtualHost.routes[0].options.envoyMetadata [partial] translated to Envoy config; not enforced by the gloo-ts data plane yet',

@@ -168,7 +168,6 @@ spec:
     'spec.connectionConfig',
     'spec.healthChecks',
     'spec.httpConnectHeaders',
-    'spec.loadBalancerConfig',
     'spec.outlierDetection',
     'spec.preconnectPolicy',
     'spec.protocolSelection',
@@ -347,7 +346,6 @@ spec:
   assert.deepEqual(us!.spec.static!.hosts![0]!.healthCheckConfig, { path: '/healthz', method: 'GET' });
   assert.deepEqual(unsupportedPaths(us!), [
     'spec.static.hosts[0].healthCheckConfig',
-    'spec.static.hosts[0].metadata',
     'spec.static.useTls',
     'spec.static.serviceSpec',
   ]);

@@ -4,6 +4,7 @@ import { ClusterManager } from '../../../src/proxy/upstream/cluster-manager.js';
 import { HostSet } from '../../../src/proxy/upstream/host.js';
 import { RoundRobinLoadBalancer } from '../../../src/proxy/upstream/lb/round-robin.js';
 import { RandomLoadBalancer } from '../../../src/proxy/upstream/lb/random.js';
+import { DEFAULT_LB_CONFIG } from '../../../src/proxy/upstream/lb/lb-config.js';
 import { createProxyStats } from '../../../src/proxy/stats.js';
 import { fakeHost, memoryLogger } from './fakes.js';
 import { edsCluster, loadAssignment, snapshot, staticCluster } from './snapshot-builders.js';
@@ -20,19 +21,22 @@ describe('load balancers', () => {
     assert.deepEqual(picks, ['10.0.0.1', '10.0.0.1', '10.0.0.3', '10.0.0.3']);
   });
 
-  it('returns null when no host is usable, and prefers the highest priority level', () => {
+  it('prefers the highest priority level; with no usable host it panics (default threshold) or returns null (threshold 0)', () => {
     const p0 = fakeHost('10.0.0.1', 0);
     const p1 = fakeHost('10.0.1.1', 1);
     const set = new HostSet([p1, p0]);
     const rr = new RoundRobinLoadBalancer(set);
+    const strict = new RoundRobinLoadBalancer(set, { ...DEFAULT_LB_CONFIG, panicThreshold: 0 });
     assert.equal(rr.chooseHost(), p0);
     p0.edsUnhealthy = true;
     set.refresh();
     assert.equal(rr.chooseHost(), p1);
     p1.edsUnhealthy = true;
     set.refresh();
-    assert.equal(rr.chooseHost(), null);
-    assert.equal(new RandomLoadBalancer(set).chooseHost(), null);
+    // Envoy's total panic: every level below the panic threshold, so all hosts are used, health aside.
+    assert.ok([p0, p1].includes(rr.chooseHost()!));
+    assert.equal(strict.chooseHost(), null);
+    assert.equal(new RandomLoadBalancer(set, { ...DEFAULT_LB_CONFIG, panicThreshold: 0 }).chooseHost(), null);
   });
 });
 

@@ -200,7 +200,7 @@ export const upstreamSslPlugin: Plugin = {
         const host = (stat.hosts ?? []).find((h) => h.addr === sa?.address && h.port === sa?.port_value);
         const sni = host ? hostSni(host, stat.autoSniRewrite !== false) : undefined;
         if (!sni) continue;
-        e.metadata = { filter_metadata: { [TRANSPORT_SOCKET_MATCH]: toStruct({ sni }) } };
+        e.metadata = { filter_metadata: { ...e.metadata?.filter_metadata, [TRANSPORT_SOCKET_MATCH]: toStruct({ sni }) } };
         if (!matches.has(sni)) {
           const s = structuredClone(socket);
           s.typed_config.sni = sni;

@@ -13,10 +13,16 @@
  * The endpoint hostname is the address, so `autoHostRewrite` sends the upstream's own host name.
  * Endpoint weights come from `loadBalancingWeight` (default 1); duplicate address:port pairs are
  * merged by adding their weights (grpc-js NACKs duplicate EDS addresses; Envoy balances the same).
+ * A host's `metadata` (`{<filter namespace>: Struct}`, e.g. `envoy.lb` for subsets and hash keys)
+ * becomes the endpoint's `metadata.filter_metadata`, except the namespaces Gloo fills itself
+ * (`envoy.transport_socket_match`, `io.solo.health_checkers.advanced_http`), which are reserved: a
+ * Warning names them and they are left out, as Gloo does.
  */
 import { isIP } from 'node:net';
 import type { Plugin } from '../../plugin.js';
-import type { LbEndpoint } from '../../../../xds/envoy-types.js';
+import { toStruct, type LbEndpoint, type Struct } from '../../../../xds/envoy-types.js';
+
+const RESERVED_METADATA = ['envoy.transport_socket_match', 'io.solo.health_checkers.advanced_http'];
 
 export const staticPlugin: Plugin = {
   name: 'static',
@@ -42,10 +48,20 @@ export const staticPlugin: Plugin = {
         seen.load_balancing_weight.value += weight;
         continue;
       }
-      byAddress.set(key, {
+      const endpoint: LbEndpoint = {
         endpoint: { address: { socket_address: { address: host.addr, port_value: host.port } }, hostname: host.addr },
         load_balancing_weight: { value: weight },
-      });
+      };
+      const filterMetadata: Record<string, Struct> = {};
+      for (const [ns, value] of Object.entries(host.metadata ?? {})) {
+        if (RESERVED_METADATA.includes(ns)) {
+          params.report.warning(`metadata key ${ns} is reserved and cannot be overridden (host ${host.addr}:${host.port})`);
+          continue;
+        }
+        filterMetadata[ns] = toStruct((value ?? {}) as Record<string, unknown>);
+      }
+      if (Object.keys(filterMetadata).length > 0) endpoint.metadata = { filter_metadata: filterMetadata };
+      byAddress.set(key, endpoint);
     }
     const endpoints = [...byAddress.values()];
     if (allIps) {
