@@ -5,6 +5,7 @@
  * with `verifySubjectAltName`); a plaintext client on the TLS port is not served.
  */
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { connect as h2connect } from 'node:http2';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -17,6 +18,9 @@ import { UpstreamServer, type EchoResponse } from '../helpers/upstream-server.js
 let gloo: GlooProcess;
 let upstream: UpstreamServer;
 let port: number;
+let httpPort: number;
+let dir: string;
+let a2: KeyPair;
 let ca: Ca;
 let clientCa: Ca;
 let goodClient: KeyPair;
@@ -78,6 +82,7 @@ before(async () => {
   ca = makeCa('server-ca');
   clientCa = makeCa('client-ca');
   const a = ca.issue('a', { dns: ['a.example.com'] });
+  a2 = ca.issue('a-rotated', { dns: ['a.example.com'], cn: 'a.example.com rotated' });
   const b = ca.issue('b', { dns: ['b.example.com'] });
   const wild = ca.issue('wild', { dns: ['*.wild.example.com'] });
   const mtls = ca.issue('mtls', { dns: ['mtls.example.com'] });
@@ -88,14 +93,26 @@ before(async () => {
 
   upstream = await UpstreamServer.start('tls-backend');
   port = await getFreePort();
-  const dir = makeConfigDir();
-  writeConfig(dir, 'gateways/gloo-system/gw.yaml', yaml.gateway('gw-ssl', port, '  ssl: true\n'));
+  httpPort = await getFreePort();
+  dir = makeConfigDir();
+  writeConfig(
+    dir,
+    'gateways/gloo-system/gw.yaml',
+    yaml
+      .gateway('gw-ssl', port, '  ssl: true\n')
+      .replace(
+        '  httpGateway: {}\n',
+        '  httpGateway:\n    options:\n      httpConnectionManagerSettings:\n        forwardClientCertDetails: SANITIZE_SET\n        setCurrentClientCertDetails: {subject: true, dns: true, cert: true}\n',
+      ) +
+      `---\n${yaml.gateway('gw-http', httpPort)}`,
+  );
   writeConfig(dir, 'upstreams.yaml', yaml.staticUpstream('backend', upstream.port));
   writeConfig(
     dir,
     'secrets.yaml',
-    [secret('a-tls', a), secret('b-tls', b), secret('wild-tls', wild), secret('mtls-tls', mtls, clientCa.cert), secret('fallback-tls', fallback)].join('---\n'),
+    [secret('b-tls', b), secret('wild-tls', wild), secret('mtls-tls', mtls, clientCa.cert), secret('fallback-tls', fallback)].join('---\n'),
   );
+  writeConfig(dir, 'secrets-a.yaml', secret('a-tls', a));
   const toBackend = '{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}';
   writeConfig(
     dir,
@@ -108,8 +125,17 @@ before(async () => {
         'mtls',
         '    secretRef: {name: mtls-tls, namespace: gloo-system}\n    sniDomains: [mtls.example.com]\n    verifySubjectAltName: [client.example.com]',
         'mtls.example.com',
-        '{directResponseAction: {status: 200, body: mtls}}',
+        '{matchers: [{prefix: /echo}], routeAction: {single: {upstream: {name: backend}}}}, {directResponseAction: {status: 200, body: mtls}}',
       ),
+      // The HTTPS redirect pattern of Gloo's docs: the same domain on the HTTP gateway redirects to https.
+      `apiVersion: gateway.solo.io/v1
+kind: VirtualService
+metadata: {name: a-http, namespace: gloo-system}
+spec:
+  virtualHost:
+    domains: ['a.example.com', 'a.example.com:*']
+    routes: [{matchers: [{prefix: /}], redirectAction: {hostRedirect: 'a.example.com', httpsRedirect: true}}]
+`,
       vs('fallback', '    secretRef: {name: fallback-tls, namespace: gloo-system}', "'*'", '{directResponseAction: {status: 200, body: fallback}}'),
     ].join('---\n'),
   );
@@ -229,6 +255,66 @@ describe('SSL gateway', () => {
     // The other chains do not ask for a certificate.
     const a = await curl([...resolveArgs('a.example.com'), '-o', '/dev/null', '-w', '%{http_code}', `https://a.example.com:${port}/`]);
     assert.equal(a.stdout, '200');
+  });
+
+  it('sets x-forwarded-client-cert from the client certificate (SANITIZE_SET) and strips a forged one', async () => {
+    const r = await curl([
+      ...resolveArgs('mtls.example.com'),
+      '--cert',
+      goodClient.certFile,
+      '--key',
+      goodClient.keyFile,
+      '-H',
+      'x-forwarded-client-cert: By=forged;Hash=00',
+      `https://mtls.example.com:${port}/echo`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const xfcc = String((JSON.parse(r.stdout) as EchoResponse).headers['x-forwarded-client-cert']);
+    const fingerprint = new X509Certificate(goodClient.cert).fingerprint256.replace(/:/g, '').toLowerCase();
+    assert.ok(xfcc.startsWith(`Hash=${fingerprint};`), xfcc);
+    assert.match(xfcc, /;Subject="CN=client\.example\.com";/);
+    assert.match(xfcc, /;DNS=client\.example\.com$/);
+    const certPart = /Cert="([^"]+)"/.exec(xfcc)![1]!;
+    assert.equal(decodeURIComponent(certPart).trim(), goodClient.cert.trim());
+    assert.doesNotMatch(xfcc, /forged/);
+    // Without a client certificate the header is removed, not passed on.
+    const plain = await curl([...resolveArgs('a.example.com'), '-H', 'x-forwarded-client-cert: By=forged;Hash=00', `https://a.example.com:${port}/`]);
+    assert.equal((JSON.parse(plain.stdout) as EchoResponse).headers['x-forwarded-client-cert'], undefined);
+  });
+
+  it('redirects HTTP to HTTPS (the httpsRedirect pattern) and the redirect target answers over TLS', async () => {
+    const r = await curl(['-o', '/dev/null', '-w', '%{http_code} %{redirect_url}', '-H', 'host: a.example.com', `http://127.0.0.1:${httpPort}/pets?x=1`]);
+    assert.equal(r.stdout, '301 https://a.example.com/pets?x=1');
+    const follow = await curl([...resolveArgs('a.example.com'), `https://a.example.com:${port}/pets?x=1`]);
+    assert.equal((JSON.parse(follow.stdout) as EchoResponse).url, '/pets?x=1');
+  });
+
+  it('rotates the certificate when the Secret changes: new connections get the new one, an open connection keeps working', async () => {
+    const session = h2connect(`https://a.example.com:${port}`, { ca: ca.cert, servername: 'a.example.com', host: '127.0.0.1', port } as never);
+    const get = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = session.request({ ':path': path, ':authority': 'a.example.com' });
+        let data = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (data += c));
+        req.on('end', () => resolve(data));
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      assert.equal((JSON.parse(await get('/before')) as EchoResponse).url, '/before');
+      writeConfig(dir, 'secrets-a.yaml', secret('a-tls', a2));
+      await waitFor('the rotated certificate', async () => {
+        const h = await handshake('a.example.com', ['http/1.1']);
+        h.socket?.destroy();
+        return h.cn === 'a.example.com rotated';
+      });
+      // The connection opened before the rotation still serves requests.
+      assert.equal((JSON.parse(await get('/after')) as EchoResponse).url, '/after');
+      assert.equal(session.socket.destroyed, false);
+    } finally {
+      session.close();
+    }
   });
 
   it('does not serve plaintext HTTP on the TLS port', async () => {

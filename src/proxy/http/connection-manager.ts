@@ -27,12 +27,15 @@ import type { RouteTable } from '../router/route-table.js';
 import { forwardRequest } from '../router/upstream-request.js';
 import type { ProxyStats } from '../stats.js';
 import { ActiveStream } from './active-stream.js';
+import { applyXfcc, compileXfcc, XfccMode, type XfccConfig } from './client-cert.js';
 import { compileFilterChain, type FilterChain } from './filter-chain.js';
 import { addForwardedHeaders, type ForwardedHeaderOptions } from './forwarded-headers.js';
 import { upstreamRequestHeaders } from './hop-by-hop.js';
 import { NO_HEALTHY_UPSTREAM, sendLocalReply } from './local-reply.js';
 import { ResponseFlag } from './stream-info.js';
 import { responseOnSocket, tunnelUpgrade, UpgradeLog } from './upgrade.js';
+
+const SANITIZE_XFCC: XfccConfig = { mode: XfccMode.Sanitize, details: { subject: false, cert: false, chain: false, dns: false, uri: false } };
 
 export const enum UnderscoreAction {
   Allow,
@@ -50,6 +53,8 @@ export interface ConnectionManagerOptions {
   server?: { value: string; mode: ServerHeaderMode } | null;
   /** The HCM's `upgrade_configs` (lowercase type → enabled); websocket is allowed unless disabled here. */
   upgrades?: ReadonlyMap<string, boolean> | null;
+  /** `x-forwarded-client-cert` policy (SANITIZE when absent). */
+  xfcc?: XfccConfig;
 }
 
 export interface ConnectionManagerBuildContext {
@@ -65,6 +70,7 @@ export class ConnectionManager {
   readonly forwarded: ForwardedHeaderOptions;
   readonly chain: FilterChain | null;
   readonly accessLogs: AccessLogs | null;
+  private readonly xfcc: XfccConfig;
   private readonly underscores: UnderscoreAction;
   private readonly server: { value: string; mode: ServerHeaderMode } | null;
   private readonly via: string | null;
@@ -86,6 +92,7 @@ export class ConnectionManager {
     this.underscores = opts.underscores ?? UnderscoreAction.Allow;
     this.server = opts.server ?? null;
     this.upgrades = opts.upgrades ?? null;
+    this.xfcc = opts.xfcc ?? SANITIZE_XFCC;
     this.via = forwarded.via ?? null;
     this.hookHeaders = this.accessLogs !== null || this.server !== null || this.via !== null || (this.chain?.encodes ?? false);
     this.needsStream = this.hookHeaders || this.chain !== null;
@@ -120,7 +127,14 @@ export class ConnectionManager {
         preserveExternalRequestId: hcm.preserve_external_request_id === true,
         via: hcm.via ? hcm.via : null,
       },
-      { chain, accessLogs: ctx.accessLogs ?? null, underscores, server: serverHeader(hcm), upgrades: compileUpgrades(hcm.upgrade_configs) },
+      {
+        chain,
+        accessLogs: ctx.accessLogs ?? null,
+        underscores,
+        server: serverHeader(hcm),
+        upgrades: compileUpgrades(hcm.upgrade_configs),
+        xfcc: compileXfcc(hcm),
+      },
     );
   }
 
@@ -128,6 +142,7 @@ export class ConnectionManager {
     this.stats.downstream_rq_total++;
     if (this.underscores !== UnderscoreAction.Allow && !this.checkUnderscores(req, res)) return;
     addForwardedHeaders(req.headers, req.socket.remoteAddress, this.forwarded);
+    applyXfcc(req, this.xfcc);
     const table = this.routeTable;
     const vhost = table === null ? null : table.selectVirtualHost(req.headers.host ?? '');
     const url = req.url ?? '/';
@@ -165,6 +180,7 @@ export class ConnectionManager {
       if (!this.checkUnderscores(req, res)) return;
     }
     addForwardedHeaders(req.headers, req.socket.remoteAddress, this.forwarded);
+    applyXfcc(req, this.xfcc);
     const table = this.routeTable;
     const vhost = table === null ? null : table.selectVirtualHost(req.headers.host ?? '');
     const url = req.url ?? '/';
