@@ -25,6 +25,7 @@ import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { CompiledRoute } from './compiled-route.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
@@ -49,6 +50,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   private drainHooked = false;
   /** Set when the response header edits have `%VAR%` values (they read the request and the host). */
   formatFor: { req: IncomingMessage; host: UpstreamHost } | null = null;
+  /** The host the request went to: its monitor hears the outcome (outlier detection, per-host counters). */
+  host: UpstreamHost | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -65,6 +68,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (this.done) return false;
     if (statusCode < 200) return true; // informational (103…): not forwarded
     this.resumeUpstream = resume;
+    this.host?.monitor.onHttpStatus(statusCode);
     countUpstreamStatus(this.stats, statusCode);
     let list = downstreamResponseHeaders(rawHeaders);
     if (this.responseHeaders !== null) {
@@ -111,6 +115,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       return;
     }
     const code = (err as NodeJS.ErrnoException).code ?? '';
+    this.host?.monitor.onLocalFailure(
+      code === 'UND_ERR_HEADERS_TIMEOUT' ? LocalFailure.Timeout : CONNECT_FAILURES.has(code) ? LocalFailure.ConnectFailed : LocalFailure.Reset,
+    );
     this.stats.upstream_rq_5xx++;
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
       this.stats.upstream_rq_timeout++;
@@ -133,6 +140,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (this.responseStarted) {
       this.res.destroy();
     } else {
+      this.host?.monitor.onLocalFailure(LocalFailure.Timeout);
       this.stats.upstream_rq_5xx++;
       sendLocalReply(this.res, 504, UPSTREAM_REQUEST_TIMEOUT);
     }
@@ -231,6 +239,7 @@ export function forwardRequest(
     return;
   }
   const u = new UpstreamRequest(res, responseHeaders, stats);
+  u.host = host;
   if (responseHeaders !== null && responseHeaders.hasDynamic) u.formatFor = { req, host };
   (res as TrackedResponse)[kUpstreamRequest] = u;
   res.on('close', onDownstreamClose);
