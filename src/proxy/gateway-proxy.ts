@@ -86,7 +86,7 @@ export class GatewayProxy {
     this.listenerManager.setDraining(true);
     this.client.close();
     // Stops health checks now, so a config still warming does not hold the stop up.
-    this.clusterManager.health.close();
+    void this.clusterManager.health.close();
     await this.applying;
     await this.listenerManager.close(this.drainTimeoutMs);
     await this.clusterManager.close(this.drainTimeoutMs);

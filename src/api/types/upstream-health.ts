@@ -106,7 +106,7 @@ export const HealthCheck = obj(
     unhealthyInterval: duration().supported(),
     unhealthyEdgeInterval: duration().supported(),
     healthyEdgeInterval: duration().supported(),
-    eventLogPath: str().partial('translated to Envoy config; gateway-proxy writes health transitions to its own log, not to this file'),
+    eventLogPath: str().supported(),
     alwaysLogHealthCheckFailures: bool().supported(),
   },
   {

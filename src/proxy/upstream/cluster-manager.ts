@@ -142,9 +142,8 @@ export class ClusterManager {
   }
 
   /** Closes every pool, letting in-flight requests finish for at most `graceMs`. */
-  close(graceMs: number): Promise<void> {
-    this.health.close();
-    return this.pools.closeAll(graceMs);
+  async close(graceMs: number): Promise<void> {
+    await Promise.all([this.health.close(), this.pools.closeAll(graceMs)]);
   }
 
   /** Number of open upstream pools (for tests and the admin page). */

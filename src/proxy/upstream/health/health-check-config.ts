@@ -119,6 +119,8 @@ export interface CompiledHealthCheck {
   readonly unhealthyEdgeIntervalMs: number;
   readonly healthyEdgeIntervalMs: number;
   readonly alwaysLogFailures: boolean;
+  /** `event_log_path`; empty: no event log. */
+  readonly eventLogPath: string;
   readonly protocol: CheckProtocol;
 }
 
@@ -224,6 +226,7 @@ export function compileHealthCheck(hc: EnvoyHealthCheck, clusterName: string): C
     unhealthyEdgeIntervalMs: positiveMs(hc.unhealthy_edge_interval) ?? unhealthyInterval,
     healthyEdgeIntervalMs: positiveMs(hc.healthy_edge_interval) ?? intervalMs,
     alwaysLogFailures: hc.always_log_health_check_failures === true,
+    eventLogPath: hc.event_log_path ?? '',
     protocol,
   };
 }

@@ -32,8 +32,11 @@ export interface SessionOwner {
   hasTraffic(): boolean;
   /** A check is starting. */
   onAttempt(session: HealthCheckSession): void;
-  /** A check ended; `transition` says whether this session's flags changed. */
-  onResult(session: HealthCheckSession, result: ProbeResult, transition: Transition): void;
+  /**
+   * A check ended. `transition` says whether this session's flags changed (leaving the pending state
+   * counts); `first` marks the session's first result; `flipped` says its healthy/unhealthy verdict changed.
+   */
+  onResult(session: HealthCheckSession, result: ProbeResult, transition: Transition, first: boolean, flipped: boolean): void;
 }
 
 const TIMED_OUT: ProbeResult = Object.freeze({ healthy: false, failure: FailureType.Timeout, reason: 'timeout' });
@@ -117,8 +120,10 @@ export class HealthCheckSession {
 
   private handle(r: ProbeResult): void {
     this.lastResult = r;
+    const first = this.firstCheck;
+    const wasFailed = this.failed;
     const t = r.healthy ? this.onSuccess(r) : this.onFailure(r);
-    this.owner.onResult(this, r, t);
+    this.owner.onResult(this, r, t, first, wasFailed !== this.failed);
     this.resolveFirst();
     if (this.stopped) return;
     this.intervalTimer = this.owner.clock.schedule(this.nextInterval(r.healthy, t), () => this.runCheck());

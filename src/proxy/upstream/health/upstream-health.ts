@@ -33,6 +33,7 @@ import { OutlierDetector } from '../outlier/outlier-detector.js';
 import { realClock, type Clock } from './clock.js';
 import { compileHealthCheck, type CompiledHealthCheck, type EnvoyHealthCheck } from './health-check-config.js';
 import { HealthCheckSession, Transition, type SessionOwner } from './health-check-session.js';
+import { HealthEventLogs, type HealthEvent, type HealthEventLog } from './event-log.js';
 import { createProbe, type ProbeFactory } from './probes/index.js';
 import { FailureType, authorityOf, type ProbeResult } from './probes/probe.js';
 
@@ -73,8 +74,8 @@ export class TargetHealth implements SessionOwner {
     const s = this.cluster.stats;
     s.health_check_attempt = (s.health_check_attempt ?? 0) + 1;
   }
-  onResult(session: HealthCheckSession, r: ProbeResult, t: Transition): void {
-    this.cluster.onResult(this, session, r, t);
+  onResult(session: HealthCheckSession, r: ProbeResult, t: Transition, first: boolean, flipped: boolean): void {
+    this.cluster.onResult(this, session, r, t, first, flipped);
   }
 
   get failedActiveHc(): boolean {
@@ -120,6 +121,8 @@ export class ClusterHealth {
   dynamic = false;
   private sets: { gen: number; set: HostSet }[] = [];
   private stopped = false;
+  /** The event log of each check that has an `event_log_path`. */
+  private readonly eventLogs = new Map<CompiledHealthCheck, HealthEventLog>();
 
   constructor(
     readonly name: string,
@@ -130,7 +133,9 @@ export class ClusterHealth {
     readonly clock: Clock,
     private readonly logger: Logger,
     private readonly probeFactory: ProbeFactory,
+    eventLogs: HealthEventLogs,
   ) {
+    for (const c of checks) if (c.eventLogPath !== '') this.eventLogs.set(c, eventLogs.open(c.eventLogPath));
     this.stats = clusterStatsFor(proxyStats, name);
     if (checks.length > 0) {
       const s = this.stats;
@@ -217,9 +222,11 @@ export class ClusterHealth {
     this.detector = null;
     this.targets.clear();
     this.sets = [];
+    for (const log of this.eventLogs.values()) log.release();
+    this.eventLogs.clear();
   }
 
-  onResult(t: TargetHealth, session: HealthCheckSession, r: ProbeResult, transition: Transition): void {
+  onResult(t: TargetHealth, session: HealthCheckSession, r: ProbeResult, transition: Transition, first: boolean, flipped: boolean): void {
     const s = this.stats;
     if (r.verifiedCluster) s.health_check_verify_cluster = (s.health_check_verify_cluster ?? 0) + 1;
     if (r.healthy) {
@@ -230,14 +237,24 @@ export class ClusterHealth {
     }
     const failed = t.failedActiveHc;
     if (r.healthy && !failed && this.detector !== null) this.detector.successfulActiveHealthCheck(t.monitor);
-    if (transition === Transition.Changed && !t.removed) {
-      if (session.failed) {
-        this.logger.warn('upstream host failed its active health check', { cluster: this.name, host: t.monitor.authority, reason: r.reason ?? 'unhealthy' });
-      } else if (!failed) {
-        this.logger.info('upstream host passed its active health checks', { cluster: this.name, host: t.monitor.authority });
-      }
-    } else if (!r.healthy && session.check.alwaysLogFailures) {
-      this.logger.warn('upstream host health check failed', { cluster: this.name, host: t.monitor.authority, reason: r.reason ?? 'unhealthy' });
+    const host = t.monitor.authority;
+    const alwaysLog = session.check.alwaysLogFailures;
+    if (!r.healthy && (first || flipped)) {
+      this.logger.warn('upstream host failed its active health check', { cluster: this.name, host, reason: r.reason ?? 'unhealthy' });
+    } else if (!r.healthy && alwaysLog) {
+      this.logger.warn('upstream host health check failed', { cluster: this.name, host, reason: r.reason ?? 'unhealthy' });
+    } else if (flipped && !failed) {
+      this.logger.info('upstream host passed its active health checks', { cluster: this.name, host });
+    }
+    const log = this.eventLogs.get(session.check);
+    if (log !== undefined) {
+      const checker = session.check.protocol.kind === 'grpc' ? 'GRPC' : session.check.protocol.kind === 'tcp' ? 'TCP' : 'HTTP';
+      const failureType = r.failure === FailureType.Active ? 'ACTIVE' : r.failure === FailureType.Timeout ? 'NETWORK_TIMEOUT' : 'NETWORK';
+      const events: HealthEvent[] = [];
+      if (flipped && session.failed) events.push({ eject_unhealthy_event: { failure_type: failureType } });
+      if (flipped && !session.failed) events.push({ add_healthy_event: { first_check: first } });
+      if (!r.healthy && (first || alwaysLog)) events.push({ health_check_failure_event: { failure_type: failureType, first_check: first } });
+      for (const e of events) log.write(checker, this.name, t.spec.address, t.spec.port, e);
     }
     if (transition !== Transition.Unchanged || r.immediateFail) this.changed(t);
     // Absent from discovery and now failing: the only state in which Envoy purges a host.
@@ -297,6 +314,7 @@ export class UpstreamHealth {
   private gen = 0;
   readonly clock: Clock;
   readonly probeFactory: ProbeFactory;
+  readonly eventLogs: HealthEventLogs;
 
   constructor(
     readonly stats: ProxyStats,
@@ -305,6 +323,7 @@ export class UpstreamHealth {
   ) {
     this.clock = opts.clock ?? realClock;
     this.probeFactory = opts.probeFactory ?? createProbe;
+    this.eventLogs = new HealthEventLogs(logger);
   }
 
   /** Starts attaching a new build; records left over from a build that was never committed stop. */
@@ -315,12 +334,13 @@ export class UpstreamHealth {
     return new HealthBuild(this, ++this.gen);
   }
 
-  /** Stops every session and detector. */
-  close(): void {
+  /** Stops every session and detector, and closes the event logs. */
+  close(): Promise<void> {
     for (const ch of this.clusters.values()) ch.stop();
     for (const ch of this.uncommitted) ch.stop();
     this.clusters.clear();
     this.uncommitted = [];
+    return this.eventLogs.close();
   }
 }
 
@@ -346,7 +366,7 @@ export class HealthBuild {
     if (ch === undefined || ch.hcKey !== key) {
       const checks = raw.map((hc) => compileHealthCheck(hc, c.name));
       const o = this.owner;
-      ch = new ClusterHealth(c.name, key, checks, o.stats, o.clock, o.logger, o.probeFactory);
+      ch = new ClusterHealth(c.name, key, checks, o.stats, o.clock, o.logger, o.probeFactory, o.eventLogs);
       this.created.push(ch);
       o.uncommitted.push(ch);
     }

@@ -29,7 +29,7 @@ function config(extra: Partial<EnvoyHealthCheck> = {}) {
 class Owner implements SessionOwner {
   traffic = false;
   attempts = 0;
-  results: { r: ProbeResult; t: Transition }[] = [];
+  results: { r: ProbeResult; t: Transition; first: boolean; flipped: boolean }[] = [];
   constructor(readonly clock: ManualClock) {}
   hasTraffic(): boolean {
     return this.traffic;
@@ -37,8 +37,8 @@ class Owner implements SessionOwner {
   onAttempt(): void {
     this.attempts++;
   }
-  onResult(_s: HealthCheckSession, r: ProbeResult, t: Transition): void {
-    this.results.push({ r, t });
+  onResult(_s: HealthCheckSession, r: ProbeResult, t: Transition, first: boolean, flipped: boolean): void {
+    this.results.push({ r, t, first, flipped });
   }
 }
 

@@ -6,6 +6,9 @@
  * by the load balancer, and the /clusters view.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import type { Cluster } from '../../../../src/xds/envoy-types.js';
 import { ClusterManager } from '../../../../src/proxy/upstream/cluster-manager.js';
@@ -261,5 +264,33 @@ describe('upstream health across config updates', () => {
     const orphan = h.probe(1001);
     await h.apply([staticCluster('d', [ep(2001)])], [], '2');
     assert.equal(orphan.closed, true);
+  });
+
+  it('writes Envoy health check events to event_log_path', async () => {
+    h = new Harness();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hc-events-'));
+    const file = path.join(dir, 'events.log');
+    try {
+      h.scripts.set(1001, [NET, OK, BAD]);
+      await h.apply([staticCluster('c', [ep(1001)], { health_checks: [httpCheck('/healthz', { event_log_path: file, unhealthy_threshold: { value: 3 } })] })]);
+      await h.tick(5000);
+      await h.tick(5000);
+      await h.cm.close(100);
+      const events = fs
+        .readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        events.map(({ timestamp, ...e }) => (assert.ok(!Number.isNaN(Date.parse(timestamp))), e)),
+        [
+          { health_checker_type: 'HTTP', host: { socket_address: { address: '127.0.0.1', port_value: 1001 } }, cluster_name: 'c', health_check_failure_event: { failure_type: 'NETWORK', first_check: true } },
+          { health_checker_type: 'HTTP', host: { socket_address: { address: '127.0.0.1', port_value: 1001 } }, cluster_name: 'c', add_healthy_event: { first_check: false } },
+          { health_checker_type: 'HTTP', host: { socket_address: { address: '127.0.0.1', port_value: 1001 } }, cluster_name: 'c', eject_unhealthy_event: { failure_type: 'ACTIVE' } },
+        ],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
