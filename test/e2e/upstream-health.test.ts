@@ -18,8 +18,18 @@ import { getFreePort, glooctl, makeConfigDir, startGloo, waitFor, writeConfig, y
 import { GrpcHealthServer, TcpPingServer } from '../helpers/health-servers.js';
 import { freePort } from '../helpers/ports.js';
 import { UpstreamServer, type EchoResponse } from '../helpers/upstream-server.js';
-import { httpListener, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
+import { httpListener, prefixRoute, routeConfig, snapshot, staticCluster as staticClusterOf, vhost } from '../unit/proxy/snapshot-builders.js';
 import { ProxyHarness } from './proxy-harness.js';
+
+/**
+ * Clusters without Envoy's panic mode (`healthy_panic_threshold: 0`): with it (50 % by default), a
+ * cluster whose hosts are all unhealthy balances over all of them, which would hide what these tests
+ * check.
+ */
+const NO_PANIC = { common_lb_config: { healthy_panic_threshold: { value: 0 } } };
+const staticCluster = (name: string, endpoints: Parameters<typeof staticClusterOf>[1], extra: Partial<Cluster> = {}): Cluster =>
+  staticClusterOf(name, endpoints, { ...NO_PANIC, ...extra });
+
 
 const ms = (n: number) => ({ seconds: String(Math.floor(n / 1000)), nanos: (n % 1000) * 1e6 });
 
@@ -228,8 +238,9 @@ describe('active health checks (e2e)', () => {
       await d.kill();
       await waitForFlags('thresholds', d.port, '/failed_active_hc');
       assert.ok(stats().health_check_network_failure! - failuresBefore >= 3, 'three network failures in a row before the flag');
-      await d.revive();
+      // No check of this single-host cluster succeeds while it is down: count from here.
       const successesBefore = stats().health_check_success!;
+      await d.revive();
       await waitForFlags('thresholds', d.port, 'healthy');
       assert.ok(stats().health_check_success! - successesBefore >= 2, 'two passes in a row before it is healthy again');
     } finally {
@@ -298,6 +309,7 @@ spec:
   outlierDetection:
     consecutive5xx: 3
     interval: 1s
+  loadBalancerConfig: {healthyPanicThreshold: 0}
 `,
     );
     writeConfig(

@@ -67,16 +67,24 @@ export class HealthEventLogs {
         released = true;
         if (--file.users > 0) return;
         this.files.delete(path);
-        file.stream.end();
+        this.closing = Promise.all([this.closing, this.end(file)]);
       },
     };
   }
 
-  /** Closes every file, waiting for what is buffered. */
+  private end(f: OpenFile): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (f.failed) return resolve();
+      f.stream.once('error', () => resolve());
+      f.stream.end(() => resolve());
+    });
+  }
+
+  /** Closes every file, waiting for what is buffered (including files released before). */
   async close(): Promise<void> {
     const all = [...this.files.values()];
     this.files.clear();
-    const done = Promise.all(all.map((f) => new Promise<void>((resolve) => (f.failed ? resolve() : f.stream.end(() => resolve())))));
+    const done = Promise.all(all.map((f) => this.end(f)));
     this.closing = Promise.all([this.closing, done]);
     await this.closing;
   }

@@ -18,9 +18,20 @@ import type { ProbeTarget } from '../../../../src/proxy/upstream/health/probes/p
 import { createProxyStats } from '../../../../src/proxy/stats.js';
 import { clustersText } from '../../../../src/admin/clusters.js';
 import { memoryLogger } from '../fakes.js';
-import { edsCluster, loadAssignment, snapshot, staticCluster, type EndpointSpec } from '../snapshot-builders.js';
+import { edsCluster as edsClusterOf, loadAssignment, snapshot, staticCluster as staticClusterOf, type EndpointSpec } from '../snapshot-builders.js';
 import { ManualClock, flush } from './manual-clock.js';
 import { BAD, NET, OK, ScriptedProbe, type Step } from './scripted-probe.js';
+
+/**
+ * Clusters without Envoy's panic mode (`healthy_panic_threshold: 0`): with it (50 % by default), a
+ * cluster whose hosts are all unhealthy balances over all of them, which would hide what these tests
+ * check.
+ */
+const NO_PANIC = { common_lb_config: { healthy_panic_threshold: { value: 0 } } };
+const staticCluster = (name: string, endpoints: Parameters<typeof staticClusterOf>[1], extra: Partial<Cluster> = {}): Cluster =>
+  staticClusterOf(name, endpoints, { ...NO_PANIC, ...extra });
+const edsCluster = (name: string): Cluster => ({ ...edsClusterOf(name), ...NO_PANIC });
+
 
 const sec = (n: number) => ({ seconds: String(n), nanos: 0 });
 
