@@ -1,5 +1,6 @@
 /**
  * The admin HTTP server (DESIGN §2): `/ready`, `/metrics` (Prometheus), `/stats`, `/config_dump`,
+ * `/clusters` (the data plane's hosts and their health, Envoy's text or `?format=json`),
  * the resource/status API that glooctl reads (`/api/v1/resources`, `/api/v1/statuses`,
  * `/api/v1/errors`), the xDS state (`/api/v1/xds`: connected proxies and their ACK/NACK state) and
  * validation (`POST /api/v1/validate`, a dry run of a proposed change). It binds to 127.0.0.1 unless
@@ -10,7 +11,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ControlPlane } from '../pipeline/control-plane.js';
 import type { SnapshotCache } from '../xds/cache.js';
-import type { ProxyStats } from '../proxy/stats.js';
+import { CLUSTER_GAUGES, type ProxyStats } from '../proxy/stats.js';
+import type { ClusterStatus } from '../proxy/upstream/health/cluster-status.js';
+import { clustersJson, clustersText } from './clusters.js';
 import { toKubeObject } from '../api/serialize.js';
 import { findKind } from '../api/kinds.js';
 import { formatLoadError } from '../api/load.js';
@@ -33,6 +36,8 @@ export interface AdminDeps {
   extraMetrics?: () => string[];
   /** What `/config_dump` shows when this process has no cache (a proxy: what it applied; may be a promise). */
   configDump?: () => unknown;
+  /** The data plane's clusters and host health for `/clusters` (a promise when gathered from workers). */
+  clusters?: () => ClusterStatus[] | Promise<ClusterStatus[]>;
   logger: Logger;
 }
 
@@ -153,6 +158,13 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
     for (const key of cache.keys()) snapshots[key] = cache.get(key);
     return send(res, 200, { snapshots });
   }
+  if (path === '/clusters') {
+    if (!deps.clusters) return send(res, 404, { error: 'this process has no data plane' });
+    const json = url.searchParams.get('format') === 'json';
+    return sendLater(res, deps, deps.clusters(), (statuses: ClusterStatus[]) =>
+      json ? send(res, 200, clustersJson(statuses)) : send(res, 200, clustersText(statuses), 'text/plain'),
+    );
+  }
   if (path === '/stats' || path === '/metrics') {
     return sendLater(res, deps, deps.proxyStats?.(), (stats: ProxyStats | undefined) => sendStats(deps, path, stats, res));
   }
@@ -163,6 +175,7 @@ function handle(deps: AdminDeps, req: http.IncomingMessage, res: http.ServerResp
         '/metrics',
         '/stats',
         '/config_dump',
+        '/clusters?format=json',
         '/api/v1/resources?kind=&name=&namespace=',
         '/api/v1/statuses',
         '/api/v1/errors',
@@ -195,7 +208,9 @@ function sendStats(deps: AdminDeps, path: string, stats: ProxyStats | undefined,
           if (!byMetric.has(metric)) byMetric.set(metric, []);
           byMetric.get(metric)!.push(`${metric}{envoy_cluster_name="${cluster}"} ${v}`);
         }
-      for (const [metric, samples] of byMetric) lines.push(`# TYPE ${metric} counter`, ...samples);
+      for (const [metric, samples] of byMetric) {
+        lines.push(`# TYPE ${metric} ${CLUSTER_GAUGES.has(metric.slice('envoy_cluster_'.length)) ? 'gauge' : 'counter'}`, ...samples);
+      }
     }
   }
   if (path === '/metrics' && deps.extraMetrics) lines.push(...deps.extraMetrics());

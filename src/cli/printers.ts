@@ -110,9 +110,53 @@ export interface XdsView {
   inProcess?: { role: string }[];
 }
 
+/** What `GET /clusters?format=json` answers (the parts the tables read; Envoy's admin.v3.Clusters). */
+export interface ClustersView {
+  cluster_statuses?: {
+    name: string;
+    host_statuses?: {
+      address?: { socket_address?: { address?: string; port_value?: number } };
+      health_status?: Record<string, unknown>;
+    }[];
+  }[];
+}
+
 /** Extra data some tables show beside the resources. */
 export interface PrintContext {
   xds?: XdsView;
+  /** `-o wide`: the upstream table gets a HEALTH column from the data plane's `/clusters`. */
+  wide?: boolean;
+  /** The data plane's clusters; undefined when the gateway has no data plane or cannot be reached. */
+  clusters?: ClustersView;
+}
+
+/** Flags that keep a host out of load balancing. */
+const UNHEALTHY_FLAGS = ['failed_active_health_check', 'failed_outlier_check', 'excluded_via_immediate_hc_fail'] as const;
+
+/**
+ * `healthy/total healthy`, then one line per host out of rotation with its reasons, for the cluster
+ * of upstream `o` (`<name>_<namespace>`). Example: `1/2 healthy\n- 127.0.0.1:8081 failed_active_hc`.
+ */
+export function upstreamHealthText(o: KubeObject, clusters: ClustersView | undefined): string {
+  if (!clusters) return 'unknown';
+  const c = clusters.cluster_statuses?.find((x) => x.name === `${o.metadata.name}_${o.metadata.namespace}`);
+  if (!c) return 'not served';
+  const hosts = c.host_statuses ?? [];
+  const lines: string[] = [];
+  let healthy = 0;
+  for (const h of hosts) {
+    const hs = h.health_status ?? {};
+    const reasons: string[] = UNHEALTHY_FLAGS.filter((f) => hs[f] === true).map((f) => (f === 'failed_active_health_check' ? 'failed_active_hc' : f));
+    if (hs.eds_health_status === 'UNHEALTHY') reasons.push('failed_eds_health');
+    if (reasons.length === 0) {
+      healthy++;
+      continue;
+    }
+    const sa = h.address?.socket_address ?? {};
+    const addr = String(sa.address ?? '');
+    lines.push(`- ${addr.includes(':') ? `[${addr}]` : addr}:${sa.port_value ?? ''} ${reasons.join(',')}`);
+  }
+  return [`${healthy}/${hosts.length} healthy`, ...lines].join('\n');
 }
 
 /** One line per proxy connected with this Proxy's node key: `<node id>: ACKed`, `NACK <types>` or `pending`. */
@@ -169,5 +213,8 @@ export const PRINTERS: Record<string, { headers: string[]; row: (o: KubeObject, 
 export function printTable(kind: string, items: KubeObject[], ctx: PrintContext = {}): string {
   const p = PRINTERS[kind];
   if (!p) return renderTable(['NAME', 'NAMESPACE', 'STATUS'], items.map((o) => [o.metadata.name, o.metadata.namespace, statusText(o)]));
+  if (kind === 'Upstream' && ctx.wide) {
+    return renderTable([...p.headers, 'HEALTH'], items.map((o) => [...p.row(o, ctx), upstreamHealthText(o, ctx.clusters)]));
+  }
   return renderTable(p.headers, items.map((o) => p.row(o, ctx)));
 }

@@ -110,6 +110,7 @@ export async function startProxyProcess(opts: ProxyProcessOptions): Promise<Runn
     {
       ready: () => proxy.ready,
       proxyStats: () => proxy.stats,
+      clusters: () => proxy.clusterStatuses(),
       xdsStatus: () => ({ client: client.status(), appliedVersion: proxy.appliedVersion ?? null }),
       configDump: () => {
         const a = applied();
@@ -149,6 +150,7 @@ export async function startProxyWorkers(opts: ProxyProcessOptions): Promise<{ ad
       {
         ready: () => pool.ready(),
         proxyStats: () => pool.stats(),
+        clusters: () => pool.clusters(),
         xdsStatus: async () => ({ workers: pool.status(), clients: await pool.request('xds') }),
         extraMetrics: () => pool.metrics(),
         // Every worker applies the same snapshots; show one worker's.

@@ -66,6 +66,7 @@ export async function runAllInOne(opts: RunOptions): Promise<RunningGateway> {
       controlPlane,
       cache,
       proxyStats: () => proxy.stats,
+      clusters: () => proxy.clusterStatuses(),
       xdsStatus: () => ({
         ...(ads ? ads.status() : { connections: [] }),
         inProcess: [{ role, appliedVersion: proxy.appliedVersion ?? null }],
@@ -125,6 +126,7 @@ async function runWithWorkers(opts: RunOptions): Promise<RunningGateway> {
         controlPlane,
         cache,
         proxyStats: () => pool.stats(),
+        clusters: () => pool.clusters(),
         xdsStatus: () => ({ ...ads.status(), inProcess: [], workers: pool.status() }),
         extraMetrics: () => [...ads.metrics(), ...pool.metrics()],
         logger: logger.child('admin'),

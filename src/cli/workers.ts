@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from '../logger.js';
 import type { ProxyStats } from '../proxy/stats.js';
 import { createProxyStats, clusterStatsFor } from '../proxy/stats.js';
+import { mergeClusterStatuses, type ClusterStatus } from '../proxy/upstream/health/cluster-status.js';
 import { Backoff } from '../xds/client/backoff.js';
 import { parseHostPort } from '../xds/server/ads-server.js';
 import { createAdsDataPlane } from './proxy.js';
@@ -46,7 +47,7 @@ export interface WorkerConfig {
   drainTimeoutMs?: number;
 }
 
-type RequestKind = 'stats' | 'xds' | 'config_dump';
+type RequestKind = 'stats' | 'xds' | 'config_dump' | 'clusters';
 
 /** Worker → primary. */
 type WorkerMessage =
@@ -124,7 +125,9 @@ export async function runWorkerProcess(): Promise<void> {
           ? proxy.stats
           : m.what === 'xds'
             ? { pid: process.pid, client: client.status(), appliedVersion: proxy.appliedVersion ?? null }
-            : applied() ?? null;
+            : m.what === 'clusters'
+              ? proxy.clusterStatuses()
+              : applied() ?? null;
       send({ gloo: 'reply', id: m.id, value });
     }
   });
@@ -218,6 +221,11 @@ export class WorkerPool {
     const total = createProxyStats();
     for (const s of (await this.request('stats')) as ProxyStats[]) if (s) addProxyStats(total, s);
     return total;
+  }
+
+  /** The workers' clusters and host health, merged (each worker checks its hosts on its own). */
+  async clusters(): Promise<ClusterStatus[]> {
+    return mergeClusterStatuses(((await this.request('clusters')) as (ClusterStatus[] | null)[]).filter((l): l is ClusterStatus[] => Array.isArray(l)));
   }
 
   /** Asks every live worker; resolves with the answers that came within the bounded wait. */

@@ -20,6 +20,8 @@ import { ListenerManager, type ListenerErrorHandler, type ListenerStatus } from 
 import { consoleLogger, type Logger } from './logger.js';
 import { createProxyStats, type ProxyStats } from './stats.js';
 import { ClusterManager } from './upstream/cluster-manager.js';
+import { clusterStatuses, type ClusterStatus } from './upstream/health/cluster-status.js';
+import type { UpstreamHealthOptions } from './upstream/health/upstream-health.js';
 
 export type { Logger } from './logger.js';
 
@@ -30,6 +32,8 @@ export interface GatewayProxyOptions {
   onListenerError?: ListenerErrorHandler;
   /** How long removed listeners and `stop()` wait for in-flight requests (default 60 s). */
   drainTimeoutMs?: number;
+  /** Clock and probes of the health checker (tests). */
+  health?: UpstreamHealthOptions;
 }
 
 export type AppliedListener = (version: string) => void;
@@ -57,7 +61,7 @@ export class GatewayProxy {
     this.client = opts.client;
     this.logger = opts.logger ?? consoleLogger;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
-    this.clusterManager = new ClusterManager(this.stats, this.logger);
+    this.clusterManager = new ClusterManager(this.stats, this.logger, opts.health);
     this.sinks = new SinkRegistry(this.stats, this.logger);
     this.listenerManager = new ListenerManager({
       stats: this.stats,
@@ -81,6 +85,8 @@ export class GatewayProxy {
     this.pending = null;
     this.listenerManager.setDraining(true);
     this.client.close();
+    // Stops health checks now, so a config still warming does not hold the stop up.
+    void this.clusterManager.health.close();
     await this.applying;
     await this.listenerManager.close(this.drainTimeoutMs);
     await this.clusterManager.close(this.drainTimeoutMs);
@@ -108,6 +114,12 @@ export class GatewayProxy {
   /** The config being served (read-only; for the admin server's config dump). */
   get config(): CompiledConfig | null {
     return this.current;
+  }
+
+  /** The served clusters with the health and counters of their hosts (admin `/clusters`). */
+  clusterStatuses(): ClusterStatus[] {
+    const c = this.current;
+    return c === null ? [] : clusterStatuses(c.clusters, this.clusterManager.health);
   }
 
   /** Listeners and their bind state. */
@@ -158,6 +170,9 @@ export class GatewayProxy {
       await this.clusterManager.prepare(snapshot);
       if (this.stopped) return;
       const clusters = this.clusterManager.build(snapshot);
+      // Envoy's cluster warming: a new cluster with active health checks first checks its hosts.
+      await clusters.warmed;
+      if (this.stopped) return;
       const config = compileSnapshot(snapshot, clusters.set, this.stats, this.logger, this.sinks);
       // The swap: synchronous from here to `commit`, so no request sees half of it.
       this.current = config;

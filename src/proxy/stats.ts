@@ -21,7 +21,34 @@ export interface ClusterStats {
   upstream_rq_per_try_timeout: number;
   /** Mirrored (shadow) requests that failed or were dropped; counted on the mirror cluster. */
   upstream_rq_shadow_error: number;
+  /** Hosts in the cluster and those a balancer may pick (gauges; set by the cluster manager). */
+  membership_total?: number;
+  membership_healthy?: number;
+  /** Active health checking (Envoy's `health_check.*`), on clusters with `health_checks`. */
+  health_check_attempt?: number;
+  health_check_success?: number;
+  health_check_failure?: number;
+  health_check_network_failure?: number;
+  health_check_verify_cluster?: number;
+  /** Hosts passing every active check (gauge). */
+  health_check_healthy?: number;
+  /**
+   * Outlier detection (Envoy's `outlier_detection.*`), on clusters with `outlier_detection`:
+   * `ejections_active` (gauge), `ejections_overflow`, `ejections_enforced_total`, and
+   * `ejections_{enforced,detected}_<type>` (see `OUTLIER_STAT_NAMES` in upstream/outlier/).
+   */
+  outlier_detection_ejections_active?: number;
+  outlier_detection_ejections_overflow?: number;
+  outlier_detection_ejections_enforced_total?: number;
 }
+
+/** Per-cluster stats that are gauges (Prometheus `# TYPE … gauge`); the others are counters. */
+export const CLUSTER_GAUGES: ReadonlySet<string> = new Set([
+  'membership_total',
+  'membership_healthy',
+  'health_check_healthy',
+  'outlier_detection_ejections_active',
+]);
 
 export interface ProxyStats {
   /** Every request a listener received. */

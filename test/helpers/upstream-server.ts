@@ -8,7 +8,10 @@
  * - `x-upstream-bytes: N`     answer with N bytes (streamed in 64 KiB chunks) instead of JSON
  * - `x-upstream-die: headers` destroy the socket before answering;
  *   `x-upstream-die: body` send headers and part of the body, then destroy the socket
- * Server-wide: `setDelay`, `setStatus`, `kill()` (stop and cut every connection).
+ * Server-wide, to misbehave on command: `setDelay`, `setStatus` (e.g. answer 503), `setHang(true)`
+ * (accept requests and never answer), `setPathStatus(path, status, headers?)` (a health endpoint that
+ * answers differently from the traffic), `kill()` (stop and cut every connection: the port then
+ * refuses connections) and `revive()` (listen on the same port again).
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,14 +33,20 @@ export class UpstreamServer {
   readonly received: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
   /** Requests whose response was cut short because the proxy (client) closed the connection. */
   aborted = 0;
+  /** TCP connections accepted. */
+  connections = 0;
   private delayMs = 0;
   private status = 200;
+  private hang = false;
+  private readonly pathAnswers = new Map<string, { status: number; headers: Record<string, string> }>();
+  private readonly hung = new Set<ServerResponse>();
   private readonly waiters: { kind: 'request' | 'abort'; resolve: () => void }[] = [];
 
   private constructor(
     readonly name: string,
-    private readonly server: Server,
+    private server: Server,
     readonly port: number,
+    private readonly host: string,
   ) {}
 
   static start(name = 'upstream', host = '127.0.0.1'): Promise<UpstreamServer> {
@@ -45,12 +54,45 @@ export class UpstreamServer {
       let self: UpstreamServer | undefined;
       const server = createServer((req, res) => self!.handle(req, res));
       server.keepAliveTimeout = 10_000;
+      server.on('connection', () => {
+        if (self) self.connections++;
+      });
       server.once('error', reject);
       server.listen(0, host, () => {
-        self = new UpstreamServer(name, server, (server.address() as { port: number }).port);
+        self = new UpstreamServer(name, server, (server.address() as { port: number }).port, host);
         resolve(self);
       });
     });
+  }
+
+  /** Listens on the same port again after `kill()` (a restarted instance). */
+  revive(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const server = createServer((req, res) => this.handle(req, res));
+      server.keepAliveTimeout = 10_000;
+      server.on('connection', () => this.connections++);
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => {
+        server.off('error', reject);
+        this.server = server;
+        resolve();
+      });
+    });
+  }
+
+  /** Accept requests but never answer them (until `setHang(false)` or close). */
+  setHang(hang: boolean): void {
+    this.hang = hang;
+  }
+
+  /** Requests to exactly `path` (without query) get this status and headers, whatever else is set. */
+  setPathStatus(path: string, status: number, headers: Record<string, string> = {}): void {
+    this.pathAnswers.set(path, { status, headers });
+  }
+
+  /** Requests received for `path` (without query). */
+  requestsTo(path: string): { method: string; url: string; headers: IncomingMessage['headers'] }[] {
+    return this.received.filter((r) => r.url.split('?')[0] === path);
   }
 
   get url(): string {
@@ -71,6 +113,8 @@ export class UpstreamServer {
   }
 
   close(): Promise<void> {
+    for (const res of this.hung) res.destroy();
+    this.hung.clear();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -104,6 +148,21 @@ export class UpstreamServer {
       this.notify('abort');
     });
     this.notify('request');
+    if (this.hang) {
+      this.hung.add(res);
+      res.on('close', () => this.hung.delete(res));
+      req.resume();
+      return;
+    }
+    const fixed = this.pathAnswers.get((req.url ?? '/').split('?')[0]!);
+    if (fixed !== undefined) {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(fixed.status, { 'content-type': 'text/plain', ...fixed.headers });
+        res.end(`${this.name} ${fixed.status}`);
+      });
+      return;
+    }
     const die = req.headers['x-upstream-die'];
     if (die === 'headers') {
       req.socket.destroy();

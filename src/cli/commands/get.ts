@@ -1,11 +1,12 @@
 /**
  * `glooctl get <type> [name]`: resources with their status, as Gloo's tables (or YAML/JSON), read
- * from the admin API.
+ * from the admin API. `glooctl get upstream -o wide` adds a HEALTH column: healthy/total endpoints
+ * and the reasons of those out of rotation, from the data plane's `/clusters`.
  */
 import { Option, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { findKind } from '../../api/kinds.js';
-import { printTable, type KubeObject, type PrintContext, type XdsView } from '../printers.js';
+import { printTable, type ClustersView, type KubeObject, type PrintContext, type XdsView } from '../printers.js';
 import { adminRequest } from './admin-client.js';
 
 /** The kinds `glooctl get` takes, with Gloo's names and short names. */
@@ -45,6 +46,11 @@ export function registerGet(program: Command): void {
         const ctx: PrintContext = {};
         // The Proxy table shows the proxies connected with each node key (CONNECTED), when the gateway serves xDS.
         if (info.kind === 'Proxy') ctx.xds = await adminRequest<XdsView>(adminUrl, '/api/v1/xds').catch(() => undefined);
+        // `-o wide` on upstreams adds the health of their endpoints, when the gateway runs a data plane.
+        if (info.kind === 'Upstream' && out === 'wide') {
+          ctx.wide = true;
+          ctx.clusters = await adminRequest<ClustersView>(adminUrl, '/clusters?format=json').catch(() => undefined);
+        }
         process.stdout.write(printTable(info.kind, items, ctx));
       }
     });

@@ -28,6 +28,7 @@ import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { ForwardAction } from './forward-action.js';
 import type { FormatContext } from './formatter.js';
@@ -220,6 +221,7 @@ export class RouterRequest {
   attemptHeaders(a: Attempt, statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (this.done || a !== this.current) return false;
     if (statusCode < 200) return true; // informational: not forwarded
+    a.host.monitor.onHttpStatus(statusCode);
     if (this.policy !== null && this.policy.retriesStatus(statusCode) && this.canRetry()) {
       countUpstreamStatus(this.stats, statusCode);
       this.retry(a);
@@ -276,6 +278,7 @@ export class RouterRequest {
     }
     const code = (err as NodeJS.ErrnoException).code ?? '';
     const connectFailure = CONNECT_FAILURES.has(code);
+    a.host.monitor.onLocalFailure(code === 'UND_ERR_HEADERS_TIMEOUT' ? LocalFailure.Timeout : connectFailure ? LocalFailure.ConnectFailed : LocalFailure.Reset);
     if (connectFailure) this.stats.upstream_cx_connect_fail++;
     if (code === 'UND_ERR_HEADERS_TIMEOUT') this.stats.upstream_rq_timeout++;
     const failure = connectFailure ? AttemptFailure.ConnectFailure : AttemptFailure.Reset;
@@ -292,6 +295,7 @@ export class RouterRequest {
     a.perTryTimer = null;
     if (this.done || a !== this.current) return;
     this.stats.upstream_rq_per_try_timeout++;
+    if (!this.responseStarted) a.host.monitor.onLocalFailure(LocalFailure.Timeout);
     if (this.responseStarted) {
       a.cancel('per-try timeout');
       this.finish();
@@ -314,6 +318,7 @@ export class RouterRequest {
     if (idle) this.idleTimer = null;
     else this.globalTimer = null;
     this.stats.upstream_rq_timeout++;
+    if (!idle && !this.responseStarted) this.current?.host.monitor.onLocalFailure(LocalFailure.Timeout);
     this.current?.cancel(idle ? 'stream idle timeout' : 'upstream request timeout');
     if (this.responseStarted) {
       this.finish();

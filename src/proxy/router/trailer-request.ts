@@ -19,6 +19,7 @@ import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { appendGeneratedCookies } from './hash-policy.js';
 import { CONNECT_FAILURES, formatContext } from './router-request.js';
@@ -64,6 +65,7 @@ export function forwardWithTrailers(
       return;
     }
     const status = ures.statusCode ?? 502;
+    host.monitor.onHttpStatus(status);
     countUpstreamStatus(stats, status);
     let list = downstreamResponseHeaders(ures.rawHeaders as unknown as Buffer[]);
     if (responseHeaders !== null) list = responseHeaders.applyToList(list, responseHeaders.hasDynamic ? formatContext(req, host) : undefined);
@@ -99,6 +101,7 @@ export function forwardWithTrailers(
     }
     stats.upstream_rq_5xx++;
     const connectFailure = CONNECT_FAILURES.has(err.code ?? '');
+    host.monitor.onLocalFailure(connectFailure ? LocalFailure.ConnectFailed : LocalFailure.Reset);
     if (connectFailure) stats.upstream_cx_connect_fail++;
     sendLocalReply(res, 503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
   });
@@ -121,6 +124,7 @@ export function forwardWithTrailers(
         creq.destroy();
         if (started) res.destroy();
         else {
+          host.monitor.onLocalFailure(LocalFailure.Timeout);
           stats.upstream_rq_5xx++;
           sendLocalReply(res, 504, UPSTREAM_REQUEST_TIMEOUT);
         }

@@ -25,6 +25,7 @@ import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { CompiledRoute } from './compiled-route.js';
 import { appendGeneratedCookies } from './hash-policy.js';
@@ -52,6 +53,8 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   formatFor: { req: IncomingMessage; host: UpstreamHost } | null = null;
   /** The host while the request counts in its `activeRequests` (least request balancing). */
   activeOn: UpstreamHost | null = null;
+  /** The host the request went to: its monitor hears the outcome (outlier detection, per-host counters). */
+  host: UpstreamHost | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -68,6 +71,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (this.done) return false;
     if (statusCode < 200) return true; // informational (103…): not forwarded
     this.resumeUpstream = resume;
+    this.host?.monitor.onHttpStatus(statusCode);
     countUpstreamStatus(this.stats, statusCode);
     let list = downstreamResponseHeaders(rawHeaders);
     if (this.responseHeaders !== null) {
@@ -115,6 +119,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       return;
     }
     const code = (err as NodeJS.ErrnoException).code ?? '';
+    this.host?.monitor.onLocalFailure(
+      code === 'UND_ERR_HEADERS_TIMEOUT' ? LocalFailure.Timeout : CONNECT_FAILURES.has(code) ? LocalFailure.ConnectFailed : LocalFailure.Reset,
+    );
     this.stats.upstream_rq_5xx++;
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
       this.stats.upstream_rq_timeout++;
@@ -137,6 +144,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (this.responseStarted) {
       this.res.destroy();
     } else {
+      this.host?.monitor.onLocalFailure(LocalFailure.Timeout);
       this.stats.upstream_rq_5xx++;
       sendLocalReply(this.res, 504, UPSTREAM_REQUEST_TIMEOUT);
     }
@@ -239,6 +247,7 @@ export function forwardRequest(
     return;
   }
   const u = new UpstreamRequest(res, responseHeaders, stats);
+  u.host = host;
   if (responseHeaders !== null && responseHeaders.hasDynamic) u.formatFor = { req, host };
   (res as TrackedResponse)[kUpstreamRequest] = u;
   res.on('close', onDownstreamClose);

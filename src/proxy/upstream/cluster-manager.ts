@@ -6,7 +6,9 @@
  * Endpoints come from `load_assignment` for STATIC, STRICT_DNS and LOGICAL_DNS clusters, and from the
  * ClusterLoadAssignment named by `eds_cluster_config.service_name` (or the cluster name) for EDS.
  * Building is synchronous; `prepare` resolves the STRICT_DNS names a snapshot needs beforehand.
- * One bad cluster is logged and left out; it never stops the others.
+ * One bad cluster is logged and left out; it never stops the others. Host health (active checks,
+ * outlier detection, per-host counters) lives in `health` (health/upstream-health.ts), which each
+ * build attaches its hosts to.
  */
 import type { Cluster, ClusterLoadAssignment, XdsSnapshot } from '../../xds/envoy-types.js';
 import { durationToMs } from '../../xds/envoy-types.js';
@@ -15,6 +17,7 @@ import { clusterStatsFor, type ProxyStats } from '../stats.js';
 import { ConnectionPools, DEFAULT_CONNECT_TIMEOUT_MS } from './connection-pools.js';
 import { DnsCache, familyOf, type LookupFamily } from './dns-cache.js';
 import { HostSet, UpstreamHost } from './host.js';
+import { UpstreamHealth, type HealthBuild, type HostSpec, type UpstreamHealthOptions } from './health/upstream-health.js';
 import { createLoadBalancer } from './lb/load-balancer.js';
 import { SlowStartHistories } from './lb/slow-start.js';
 import { ClusterSet, UpstreamCluster } from './upstream-cluster.js';
@@ -24,6 +27,8 @@ const DNS_WARMING_TIMEOUT_MS = 5000;
 /** A built cluster set, not yet committed: `commit()` retires the pools it no longer uses. */
 export interface PendingClusterSet {
   readonly set: ClusterSet;
+  /** Resolves once new clusters with active health checks checked each host once (cluster warming). */
+  readonly warmed: Promise<void>;
   commit(): void;
 }
 
@@ -32,12 +37,16 @@ export class ClusterManager {
   private readonly dns = new DnsCache();
   /** Per cluster, since when each host has been usable (slow start across config updates). */
   private readonly slowStart = new SlowStartHistories();
+  /** Health of every endpoint, kept across configs. */
+  readonly health: UpstreamHealth;
 
   constructor(
     private readonly stats: ProxyStats,
     private readonly logger: Logger,
+    healthOptions?: UpstreamHealthOptions,
   ) {
     this.pools = new ConnectionPools(logger);
+    this.health = new UpstreamHealth(stats, logger, healthOptions);
   }
 
   /** Resolves the STRICT_DNS names of a snapshot that are not cached yet (cluster warming). */
@@ -61,6 +70,7 @@ export class ClusterManager {
 
   build(snapshot: XdsSnapshot): PendingClusterSet {
     const used = new Set<string>();
+    const health = this.health.begin();
     const byName = new Map<string, UpstreamCluster>();
     const assignments = new Map<string, ClusterLoadAssignment>();
     for (const cla of snapshot.endpoints) assignments.set(cla.cluster_name, cla);
@@ -70,21 +80,23 @@ export class ClusterManager {
         continue;
       }
       try {
-        byName.set(c.name, this.buildCluster(c, assignments, used));
+        byName.set(c.name, this.buildCluster(c, assignments, used, health));
       } catch (err) {
         this.logger.warn('cluster rejected', { cluster: c.name, err });
       }
     }
     return {
       set: new ClusterSet(byName),
+      warmed: health.warmed,
       commit: () => {
         this.pools.retainOnly(used);
         this.slowStart.retainOnly(byName.keys());
+        health.commit();
       },
     };
   }
 
-  private buildCluster(c: Cluster, assignments: Map<string, ClusterLoadAssignment>, used: Set<string>): UpstreamCluster {
+  private buildCluster(c: Cluster, assignments: Map<string, ClusterLoadAssignment>, used: Set<string>, health: HealthBuild): UpstreamCluster {
     const connectTimeoutMs = durationToMs(c.connect_timeout) || DEFAULT_CONNECT_TIMEOUT_MS;
     const type = c.type ?? 'STATIC';
     let cla: ClusterLoadAssignment | undefined;
@@ -93,6 +105,11 @@ export class ClusterManager {
     else cla = c.load_assignment;
 
     const family = familyOf(c.dns_lookup_family);
+    const makeHost = (h: HostSpec): UpstreamHost => {
+      const authority = h.address.includes(':') ? `[${h.address}]:${h.port}` : `${h.address}:${h.port}`;
+      const pool = this.pools.acquire(c.name, `http://${authority}`, { connectTimeoutMs }, used);
+      return new UpstreamHost(h.address, h.port, h.hostname, h.weight, h.priority, pool);
+    };
     const hosts: UpstreamHost[] = [];
     for (const locality of cla?.endpoints ?? []) {
       const priority = locality.priority ?? 0;
@@ -116,9 +133,7 @@ export class ClusterManager {
           if (type === 'LOGICAL_DNS') hostname ??= sa.address;
         }
         for (const address of addresses) {
-          const authority = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-          const pool = this.pools.acquire(c.name, `http://${authority}`, { connectTimeoutMs }, used);
-          const host = new UpstreamHost(address, port, hostname, weight, priority, pool);
+          const host = makeHost({ address, port, hostname, weight, priority });
           host.edsUnhealthy = unhealthy;
           host.locality = localityKey;
           host.localityWeight = localityWeight;
@@ -129,14 +144,17 @@ export class ClusterManager {
       }
       if (type === 'LOGICAL_DNS' && hosts.length > 0) break;
     }
+    // Hosts discovery dropped but active health checks keep (Envoy's eventually consistent discovery).
+    hosts.push(...health.absentHosts(c, hosts, makeHost));
     const hostSet = new HostSet(hosts);
+    health.attach(c, hostSet);
     const lb = createLoadBalancer(c, hostSet, { cla, history: this.slowStart.forCluster(c.name) });
     return new UpstreamCluster(c.name, clusterStatsFor(this.stats, c.name), hostSet, lb, connectTimeoutMs);
   }
 
   /** Closes every pool, letting in-flight requests finish for at most `graceMs`. */
-  close(graceMs: number): Promise<void> {
-    return this.pools.closeAll(graceMs);
+  async close(graceMs: number): Promise<void> {
+    await Promise.all([this.health.close(), this.pools.closeAll(graceMs)]);
   }
 
   /** Number of open upstream pools (for tests and the admin page). */

@@ -1,16 +1,21 @@
 /**
  * Upstream hosts and the host set of a cluster. A host is one endpoint (address, port) with the
  * connection pool that reaches it and the health flags other components set; the host set exposes
- * the hosts the load balancer may pick from. Health checking and outlier detection (later issues)
- * only flip flags here and call `refresh()`; the balancer never decides health itself (STYLE 7).
+ * the hosts the load balancer may pick from. The active health checker (`health/`) and the outlier
+ * detector (`outlier/`) only flip flags here and call `refresh()`; the balancer never decides health
+ * itself (STYLE 7).
  */
 import type { Dispatcher } from 'undici';
 import type { Struct } from '../../xds/envoy-types.js';
+import { HostMonitor } from './outlier/host-monitor.js';
+
+/** The monitor of hosts built outside the cluster manager (tests): it counts, and nobody reads it. */
+const UNMONITORED = new HostMonitor();
 
 export class UpstreamHost {
   /** EDS health_status said UNHEALTHY or DRAINING. */
   edsUnhealthy = false;
-  /** Set by the active health checker (later issue). */
+  /** Set by the active health checker (FAILED_ACTIVE_HC). */
   failedActiveHealthCheck = false;
   /** Requests dispatched to this host and not finished yet (least request balancing). */
   activeRequests = 0;
@@ -20,6 +25,18 @@ export class UpstreamHost {
   localityWeight = 0;
   /** The endpoint's `metadata.filter_metadata` (subset selection reads `envoy.lb`), null when none. */
   metadata: Readonly<Record<string, Struct>> | null = null;
+  /** Ejected by outlier detection (FAILED_OUTLIER_CHECK). */
+  failedOutlierCheck = false;
+  /** Joined a cluster with active health checks and not checked yet (PENDING_ACTIVE_HC; also failed). */
+  pendingActiveHealthCheck = false;
+  /** The last active check timed out (ACTIVE_HC_TIMEOUT; informational). */
+  activeHealthCheckTimeout = false;
+  /** Answered `x-envoy-immediate-health-check-fail` to a health check (EXCLUDED_VIA_IMMEDIATE_HC_FAIL). */
+  excludedViaImmediateHcFail = false;
+  /** Gone from service discovery, kept while it passes active health checks (PENDING_DYNAMIC_REMOVAL). */
+  pendingDynamicRemoval = false;
+  /** Where the router reports each upstream outcome (per-host counters, outlier detection). */
+  monitor: HostMonitor = UNMONITORED;
 
   constructor(
     /** IP address or, for LOGICAL_DNS clusters, the DNS name (the pool resolves it per connection). */
@@ -33,7 +50,7 @@ export class UpstreamHost {
   ) {}
 
   get usable(): boolean {
-    return !this.edsUnhealthy && !this.failedActiveHealthCheck;
+    return !this.edsUnhealthy && !this.failedActiveHealthCheck && !this.failedOutlierCheck && !this.excludedViaImmediateHcFail;
   }
 
   /** `address:port`, with brackets for IPv6. */

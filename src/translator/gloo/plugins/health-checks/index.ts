@@ -7,6 +7,9 @@
  * `tcp_health_check {send, receive}` or `grpc_health_check {service_name, authority,
  * initial_metadata}`. Custom checkers and EE response assertions are not translated (Warning).
  * Also `ignoreHealthOnHostRemoval` → `ignore_health_on_host_removal`.
+ * What Envoy would refuse is an error on the Upstream and the check is left out, rather than config
+ * that gets NACKed: method CONNECT (Gloo's own check and wording), an empty HTTP path, a status range
+ * outside [100, 600), a TCP payload that is not hex.
  */
 import type { Plugin, ProblemSink } from '../../plugin.js';
 import type { HealthCheck } from '../../../../api/types/upstream-health.js';
@@ -63,7 +66,20 @@ export function healthCheck(hc: HealthCheck, i: number, report: ProblemSink): Re
   if (hc.alwaysLogHealthCheckFailures) out.always_log_health_check_failures = true;
   if (hc.httpHealthCheck) {
     const h = hc.httpHealthCheck;
-    const o: Record<string, unknown> = { path: h.path ?? '' };
+    if (h.method === 'CONNECT') {
+      report.error(`${at}: method CONNECT is not allowed on http health checkers`);
+      return undefined;
+    }
+    if (!h.path) {
+      report.error(`${at}.httpHealthCheck.path is required`);
+      return undefined;
+    }
+    const badRange = (h.expectedStatuses ?? []).find((r) => !((r.start ?? 0) >= 100 && (r.end ?? 0) <= 600 && (r.start ?? 0) < (r.end ?? 0)));
+    if (badRange) {
+      report.error(`${at}.httpHealthCheck.expectedStatuses: [${badRange.start ?? ''}, ${badRange.end ?? ''}) is not a range of statuses within [100, 600)`);
+      return undefined;
+    }
+    const o: Record<string, unknown> = { path: h.path };
     if (h.host) o.host = h.host;
     const add = headers(h.requestHeadersToAdd, report);
     if (add.length > 0) o.request_headers_to_add = add;
@@ -76,6 +92,12 @@ export function healthCheck(hc: HealthCheck, i: number, report: ProblemSink): Re
     out.http_health_check = o;
   } else if (hc.tcpHealthCheck) {
     const t = hc.tcpHealthCheck;
+    for (const p of [t.send, ...(t.receive ?? [])]) {
+      if (p?.text && !/^(?:[0-9a-fA-F]{2})+$/.test(p.text)) {
+        report.error(`${at}.tcpHealthCheck: payload "${p.text}" is not hex (e.g. "50494E47" for PING)`);
+        return undefined;
+      }
+    }
     const o: Record<string, unknown> = {};
     if (t.send) o.send = { text: t.send.text ?? '' };
     if (t.receive?.length) o.receive = t.receive.map((p) => ({ text: p.text ?? '' }));
