@@ -16,6 +16,7 @@ import type { XdsSnapshot } from '../xds/envoy-types.js';
 import type { XdsClient } from '../xds/client.js';
 import { SinkRegistry } from './access-log/sink.js';
 import { compileSnapshot, type CompiledConfig } from './config/compile-snapshot.js';
+import { TlsFileWatcher } from './tls/file-watcher.js';
 import { ListenerManager, type ListenerErrorHandler, type ListenerStatus } from './listener/listener-manager.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { createProxyStats, type ProxyStats } from './stats.js';
@@ -55,6 +56,9 @@ export class GatewayProxy {
   private started = false;
   private stopped = false;
   private pending: XdsSnapshot | null = null;
+  /** The last snapshot applied (re-applied when a watched certificate file changes). */
+  private lastSnapshot: XdsSnapshot | null = null;
+  private readonly tlsFiles: TlsFileWatcher;
   private applying: Promise<void> | null = null;
 
   constructor(opts: GatewayProxyOptions) {
@@ -63,6 +67,9 @@ export class GatewayProxy {
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
     this.clusterManager = new ClusterManager(this.stats, this.logger, opts.health);
     this.sinks = new SinkRegistry(this.stats, this.logger);
+    this.tlsFiles = new TlsFileWatcher(() => {
+      if (this.lastSnapshot !== null && this.pending === null) this.enqueue(this.lastSnapshot);
+    }, this.logger);
     this.listenerManager = new ListenerManager({
       stats: this.stats,
       logger: this.logger,
@@ -83,6 +90,7 @@ export class GatewayProxy {
     if (this.stopped) return;
     this.stopped = true;
     this.pending = null;
+    this.tlsFiles.close();
     this.listenerManager.setDraining(true);
     this.client.close();
     // Stops health checks now, so a config still warming does not hold the stop up.
@@ -179,6 +187,8 @@ export class GatewayProxy {
       const bound = this.listenerManager.apply(config.listeners);
       clusters.commit();
       this.sinks.retain(config.accessLogPaths);
+      this.lastSnapshot = snapshot;
+      this.tlsFiles.update(config.tlsFiles);
       await bound;
     } catch (err) {
       this.logger.error('snapshot could not be applied; the previous config keeps serving', { version: snapshot.version, err });

@@ -5,6 +5,8 @@
  * with `verifySubjectAltName`); a plaintext client on the TLS port is not served.
  */
 import assert from 'node:assert/strict';
+import { renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { connect as h2connect } from 'node:http2';
@@ -21,6 +23,8 @@ let port: number;
 let httpPort: number;
 let dir: string;
 let a2: KeyPair;
+let filesDir: string;
+let files2: KeyPair;
 let ca: Ca;
 let clientCa: Ca;
 let goodClient: KeyPair;
@@ -83,6 +87,11 @@ before(async () => {
   clientCa = makeCa('client-ca');
   const a = ca.issue('a', { dns: ['a.example.com'] });
   a2 = ca.issue('a-rotated', { dns: ['a.example.com'], cn: 'a.example.com rotated' });
+  const files1 = ca.issue('files-1', { dns: ['files.example.com'], cn: 'files one' });
+  files2 = ca.issue('files-2', { dns: ['files.example.com'], cn: 'files two' });
+  filesDir = makeConfigDir('gloo-certfiles-');
+  writeFileSync(path.join(filesDir, 'tls.crt'), files1.cert);
+  writeFileSync(path.join(filesDir, 'tls.key'), files1.key);
   const b = ca.issue('b', { dns: ['b.example.com'] });
   const wild = ca.issue('wild', { dns: ['*.wild.example.com'] });
   const mtls = ca.issue('mtls', { dns: ['mtls.example.com'] });
@@ -136,6 +145,12 @@ spec:
     domains: ['a.example.com', 'a.example.com:*']
     routes: [{matchers: [{prefix: /}], redirectAction: {hostRedirect: 'a.example.com', httpsRedirect: true}}]
 `,
+      vs(
+        'files',
+        `    sslFiles: {tlsCert: ${path.join(filesDir, 'tls.crt')}, tlsKey: ${path.join(filesDir, 'tls.key')}}\n    sniDomains: [files.example.com]`,
+        'files.example.com',
+        '{directResponseAction: {status: 200, body: files}}',
+      ),
       vs('fallback', '    secretRef: {name: fallback-tls, namespace: gloo-system}', "'*'", '{directResponseAction: {status: 200, body: fallback}}'),
     ].join('---\n'),
   );
@@ -315,6 +330,24 @@ describe('SSL gateway', () => {
     } finally {
       session.close();
     }
+  });
+
+  it('rotates certificates served from files (sslFiles) when the files change, without a config change', async () => {
+    const before = await handshake('files.example.com', ['http/1.1']);
+    assert.equal(before.cn, 'files one');
+    before.socket?.destroy();
+    // Replace both files atomically, as a secret mount or cert-manager does.
+    for (const [name, text] of [['tls.key', files2.key], ['tls.crt', files2.cert]] as const) {
+      writeFileSync(path.join(filesDir, `.${name}.tmp`), text);
+      renameSync(path.join(filesDir, `.${name}.tmp`), path.join(filesDir, name));
+    }
+    await waitFor('the certificate from the new files', async () => {
+      const h = await handshake('files.example.com', ['http/1.1']);
+      h.socket?.destroy();
+      return h.cn === 'files two';
+    });
+    const r = await curl([...resolveArgs('files.example.com'), `https://files.example.com:${port}/`]);
+    assert.equal(r.stdout, 'files');
   });
 
   it('does not serve plaintext HTTP on the TLS port', async () => {

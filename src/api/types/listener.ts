@@ -52,9 +52,7 @@ export const ServedSslConfig = obj(
     disableTlsSessionResumption: tls.disableTlsSessionResumption.partial("translated to Envoy config; the gloo-ts data plane keeps node's TLS session resumption"),
     transportSocketConnectTimeout: tls.transportSocketConnectTimeout.partial('translated to Envoy config; the gloo-ts data plane cuts a TLS handshake after 10 s whatever the value'),
     ocspStaplePolicy: tls.ocspStaplePolicy.partial('translated to Envoy config; OCSP stapling is not served yet (issue 7)'),
-    sslFiles: tls.sslFiles.partial(
-      'certificate files are read when a configuration is applied; a changed file is picked up with the next configuration change (file watching: issue 7); `ocspStaple` is not served',
-    ),
+    sslFiles: tls.sslFiles.partial('certificate, key and CA files are watched: a change is served to new connections without a restart; `ocspStaple` is not served (issue 7)'),
   },
   TranslatedSslConfig.options,
 );
@@ -341,14 +339,14 @@ export const HttpConnectionManagerSettings = obj(
       'APPEND_FORWARD',
       'SANITIZE_SET',
       'ALWAYS_FORWARD_ONLY',
-    ] as const).partial(TRANSLATED),
+    ] as const).supported(),
     setCurrentClientCertDetails: translatedCopy(notYetObj('ignored', {
       subject: bool(),
       cert: bool(),
       chain: bool(),
       dns: bool(),
       uri: bool(),
-    })).partial(TRANSLATED),
+    })).supported(),
     preserveExternalRequestId: bool().supported(),
     upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).partial(TRANSLATED),
     maxConnectionDuration: duration().partial(TRANSLATED),

@@ -19,6 +19,8 @@ export interface CompiledConfig {
   readonly clusters: ClusterSet;
   /** The access-log file paths the listeners write (the sink registry closes the others). */
   readonly accessLogPaths: ReadonlySet<string>;
+  /** The certificate / key / CA files the listeners' TLS contexts read (watched for rotation). */
+  readonly tlsFiles: ReadonlySet<string>;
 }
 
 export function compileSnapshot(
@@ -47,16 +49,18 @@ export function compileSnapshot(
   }
   const listeners: ListenerConfig[] = [];
   const accessLogPaths = new Set<string>();
+  const tlsFiles = new Set<string>();
   for (const l of snapshot.listeners ?? []) {
     try {
       const c = compileListener(l, { routeTables, clusters, stats, logger, routeConfigs, sinks });
       if (c !== null) listeners.push(c);
       if (c !== null) for (const cm of c.chainSelector?.values().map((v) => v.cm) ?? [c.connectionManager]) for (const p of cm.accessLogs?.paths() ?? []) accessLogPaths.add(p);
+      if (c !== null) for (const chain of c.chainSelector?.values() ?? []) for (const f of chain.tls?.files ?? []) tlsFiles.add(f);
     } catch (err) {
       logger.warn('listener rejected', { listener: l.name, err });
     }
   }
-  return Object.freeze({ version: snapshot.version, listeners: Object.freeze(listeners), routeTables, clusters, accessLogPaths });
+  return Object.freeze({ version: snapshot.version, listeners: Object.freeze(listeners), routeTables, clusters, accessLogPaths, tlsFiles });
 }
 
 /** The names of the route configurations the socket listeners' connection managers use over RDS. */

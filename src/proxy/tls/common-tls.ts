@@ -13,12 +13,16 @@ import type { PeerCertificate } from 'node:tls';
 import type { DataSource, StringMatcher } from '../../xds/envoy-types.js';
 import { CompiledStringMatcher } from '../router/string-matcher.js';
 
-/** The bytes of a DataSource; throws naming `what` when it is empty or unreadable. */
-export function readDataSource(ds: DataSource | undefined, what: string): Buffer {
+/**
+ * The bytes of a DataSource; throws naming `what` when it is empty or unreadable. A file it reads is
+ * added to `files` when given (the data plane watches them: certificate rotation).
+ */
+export function readDataSource(ds: DataSource | undefined, what: string, files?: string[]): Buffer {
   const d = ds as (DataSource & { environment_variable?: string }) | undefined;
   if (d?.inline_string !== undefined && d.inline_string !== '') return Buffer.from(d.inline_string);
   if (d?.inline_bytes !== undefined && d.inline_bytes !== '') return Buffer.from(d.inline_bytes, 'base64');
   if (d?.filename !== undefined && d.filename !== '') {
+    files?.push(d.filename);
     try {
       return readFileSync(d.filename);
     } catch (err) {

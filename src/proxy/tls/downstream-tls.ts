@@ -42,6 +42,9 @@ export class DownstreamTls {
   /** Called when a handshake fails or times out (node destroys the socket). Set by the listener. */
   onHandshakeError: ((err: Error, socket: TLSSocket) => void) | null = null;
 
+  /** The files the certificates, keys and CAs came from (watched for rotation). */
+  files: readonly string[] = [];
+
   private constructor(
     /**
      * A tls.Server that never listens: the listener hands it raw connections (`emit('connection')`)
@@ -69,15 +72,16 @@ export class DownstreamTls {
     if (common.combined_validation_context !== undefined) throw new Error('combined_validation_context is not supported');
     const certs = common.tls_certificates ?? [];
     if (certs.length === 0) throw new Error('DownstreamTlsContext has no tls_certificates');
+    const files: string[] = [];
     const cert: Buffer[] = [];
     const key: { pem: Buffer; passphrase?: string }[] = [];
     certs.forEach((c, i) => {
-      cert.push(readDataSource(c.certificate_chain, `tls_certificates[${i}].certificate_chain`));
-      const pem = readDataSource(c.private_key, `tls_certificates[${i}].private_key`);
+      cert.push(readDataSource(c.certificate_chain, `tls_certificates[${i}].certificate_chain`, files));
+      const pem = readDataSource(c.private_key, `tls_certificates[${i}].private_key`, files);
       key.push(c.password ? { pem, passphrase: readDataSource(c.password, `tls_certificates[${i}].password`).toString() } : { pem });
     });
     const vc = common.validation_context;
-    const ca = vc?.trusted_ca !== undefined ? readDataSource(vc.trusted_ca, 'validation_context.trusted_ca') : undefined;
+    const ca = vc?.trusted_ca !== undefined ? readDataSource(vc.trusted_ca, 'validation_context.trusted_ca', files) : undefined;
     const rcc = cfg.require_client_certificate;
     const requireCert = typeof rcc === 'boolean' ? rcc : rcc?.value === true;
     if (requireCert && ca === undefined) throw new Error('require_client_certificate is set but validation_context has no trusted_ca');
@@ -89,7 +93,7 @@ export class DownstreamTls {
       server = createServer({
         cert,
         key,
-        ...(ca !== undefined ? { ca, ...(vc?.crl !== undefined ? { crl: readDataSource(vc.crl, 'validation_context.crl') } : {}) } : {}),
+        ...(ca !== undefined ? { ca, ...(vc?.crl !== undefined ? { crl: readDataSource(vc.crl, 'validation_context.crl', files) } : {}) } : {}),
         ...tlsParamsOptions(common.tls_params, 'TLSv1.2'),
         requestCert: ca !== undefined,
         rejectUnauthorized: requireCert,
@@ -100,6 +104,7 @@ export class DownstreamTls {
       throw new Error(`invalid certificate, key or TLS parameters: ${(err as Error).message}`);
     }
     const tls = new DownstreamTls(server, ca !== undefined, requireCert, alpn, sans);
+    tls.files = files;
     server.on('secureConnection', (socket: TLSSocket) => {
       if (tls.onSecure === null) socket.destroy();
       else tls.onSecure(socket);

@@ -533,8 +533,6 @@ test('a Gateway with httpConnectionManagerSettings, listener options and access 
     'spec.httpGateway.options.httpConnectionManagerSettings.drainTimeout',
     'spec.httpGateway.options.httpConnectionManagerSettings.stripAnyHostPort',
     'spec.httpGateway.options.httpConnectionManagerSettings.preserveCaseHeaderKeyFormat',
-    'spec.httpGateway.options.httpConnectionManagerSettings.forwardClientCertDetails',
-    'spec.httpGateway.options.httpConnectionManagerSettings.setCurrentClientCertDetails',
     'spec.httpGateway.options.httpConnectionManagerSettings.pathWithEscapedSlashesAction',
     'spec.httpGateway.options.httpConnectionManagerSettings.codecType',
     'spec.httpGateway.options.httpConnectionManagerSettings.mergeSlashes',
