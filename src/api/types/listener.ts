@@ -517,7 +517,7 @@ export const HttpListenerOptions = obj(
     extProcLate: ExtProcSettings.notYet(later('extProcLate (EE)')),
     gzip: translatedCopy(GzipOptions).partial(TRANSLATED),
     proxyLatency: ProxyLatency.notYet(later('proxyLatency (EE)')),
-    buffer: translatedCopy(Buffer).partial(TRANSLATED),
+    buffer: translatedCopy(Buffer).supported(),
     csrf: translatedCopy(CsrfPolicy).partial(TRANSLATED),
     grpcJsonTranscoder: GrpcJsonTranscoder.notYet(later('grpcJsonTranscoder')),
     sanitizeClusterHeader: bool().notYet(later('sanitizeClusterHeader')),

@@ -55,6 +55,7 @@ export interface ConnectionManagerOptions {
   upgrades?: ReadonlyMap<string, boolean> | null;
   /** `x-forwarded-client-cert` policy (SANITIZE when absent). */
   xfcc?: XfccConfig;
+  logger?: Logger;
 }
 
 export interface ConnectionManagerBuildContext {
@@ -71,6 +72,7 @@ export class ConnectionManager {
   readonly chain: FilterChain | null;
   readonly accessLogs: AccessLogs | null;
   private readonly xfcc: XfccConfig;
+  private readonly logger: Logger | null;
   private readonly underscores: UnderscoreAction;
   private readonly server: { value: string; mode: ServerHeaderMode } | null;
   private readonly via: string | null;
@@ -93,6 +95,7 @@ export class ConnectionManager {
     this.server = opts.server ?? null;
     this.upgrades = opts.upgrades ?? null;
     this.xfcc = opts.xfcc ?? SANITIZE_XFCC;
+    this.logger = opts.logger ?? null;
     this.via = forwarded.via ?? null;
     this.hookHeaders = this.accessLogs !== null || this.server !== null || this.via !== null || (this.chain?.encodes ?? false);
     this.needsStream = this.hookHeaders || this.chain !== null;
@@ -134,6 +137,7 @@ export class ConnectionManager {
         server: serverHeader(hcm),
         upgrades: compileUpgrades(hcm.upgrade_configs),
         xfcc: compileXfcc(hcm),
+        ...(logger !== undefined ? { logger } : {}),
       },
     );
   }
@@ -333,6 +337,11 @@ export class ConnectionManager {
   }
 
   /** Connection-manager edits of every response header list (`server`, `via`), in place. */
+  /** A filter threw while handling a body: logged; the request is answered 500. */
+  logFilterError(err: unknown): void {
+    this.logger?.error('HTTP filter failed; the request is answered 500', { err });
+  }
+
   editResponseHeaders(list: string[]): void {
     const server = this.server;
     if (server !== null) {

@@ -1,9 +1,9 @@
 /**
  * The HTTP filter chain of one connection manager (DESIGN §5, STYLE 6): factories built once per
  * config from the HCM's `http_filters[]` (by name, or by the `@type` of `typed_config`), in order,
- * the router last and implicit. Implemented: `envoy.filters.http.fault`,
+ * the router last and implicit. Implemented: `envoy.filters.http.fault`, `envoy.filters.http.buffer`,
  * `envoy.filters.http.health_check`, `envoy.filters.http.grpc_web` (pass-through). Filters known but
- * not implemented yet (cors, buffer, csrf, compressor/gzip, transformation, …) and unknown ones are
+ * not implemented yet (cors, csrf, compressor/gzip, transformation, …) and unknown ones are
  * skipped with one log line per name (per process); the listener is never failed for a filter.
  * A chain with no filter that does anything compiles to null: the request path then pays one check.
  *
@@ -15,6 +15,7 @@
  * skipped at compile time).
  */
 import type { RouteConfiguration, Route, TypedConfig, VirtualHost } from '../../xds/envoy-types.js';
+import { BUFFER_FILTER, bufferFilterFactory } from '../filters/buffer/index.js';
 import { FAULT_FILTER, faultFilterFactory } from '../filters/fault/index.js';
 import { GRPC_WEB_FILTER, grpcWebFilterFactory } from '../filters/grpc-web/index.js';
 import { HEALTH_CHECK_FILTER, healthCheckFilterFactory } from '../filters/health-check/index.js';
@@ -26,15 +27,25 @@ import type { ActiveStream } from './active-stream.js';
 
 export const ROUTER_FILTER = 'envoy.filters.http.router';
 
-const BUILDERS: ReadonlyMap<string, FilterFactoryBuilder> = new Map<string, FilterFactoryBuilder>([
+const BUILDERS = new Map<string, FilterFactoryBuilder>([
   [FAULT_FILTER, faultFilterFactory],
+  [BUFFER_FILTER, (t) => bufferFilterFactory(t)],
   [HEALTH_CHECK_FILTER, (t) => healthCheckFilterFactory(t)],
   [GRPC_WEB_FILTER, () => grpcWebFilterFactory()],
 ]);
 
+/**
+ * Adds an HTTP filter implementation by name (the `http_filters[].name` it is configured under).
+ * The built-in filters register above; tests register their own probes.
+ */
+export function registerHttpFilter(name: string, builder: FilterFactoryBuilder): void {
+  BUILDERS.set(name, builder);
+}
+
 /** `@type` → canonical filter name, for chains that name filters differently. */
 const BY_TYPE: ReadonlyMap<string, string> = new Map([
   ['type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault', FAULT_FILTER],
+  ['type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer', BUFFER_FILTER],
   ['type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck', HEALTH_CHECK_FILTER],
   ['type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb', GRPC_WEB_FILTER],
   ['type.googleapis.com/envoy.extensions.filters.http.router.v3.Router', ROUTER_FILTER],
@@ -43,7 +54,6 @@ const BY_TYPE: ReadonlyMap<string, string> = new Map([
 /** Filters Gloo emits that later issues implement: accepted and skipped with one info line. */
 const LATER = new Set([
   'envoy.filters.http.cors',
-  'envoy.filters.http.buffer',
   'envoy.filters.http.csrf',
   'envoy.filters.http.compressor',
   'envoy.filters.http.gzip',
@@ -95,7 +105,9 @@ export class FilterChain {
     const instances: (StreamFilter | null)[] = new Array<StreamFilter | null>(fs.length);
     for (let i = 0; i < fs.length; i++) {
       const p = per === null ? undefined : per[i];
-      instances[i] = p === DISABLED ? null : fs[i]!.create(p, s);
+      const f = p === DISABLED ? null : fs[i]!.create(p, s);
+      instances[i] = f;
+      if (f !== null && f.encodeBody !== undefined) s.bufferResponse();
     }
     s.filters = instances;
     this.run(s);
@@ -106,10 +118,17 @@ export class FilterChain {
     const fs = s.filters!;
     while (s.next < fs.length) {
       const f = fs[s.next++];
-      if (f === null || f === undefined || f.decodeHeaders === undefined) continue;
-      const st = f.decodeHeaders(s);
-      if (s.replied) return;
-      if (st === FilterStatus.StopIteration) return;
+      if (f === null || f === undefined) continue;
+      if (f.decodeHeaders !== undefined) {
+        const st = f.decodeHeaders(s);
+        if (s.replied) return;
+        if (st === FilterStatus.StopIteration) return;
+      }
+      if (f.decodeBody !== undefined) {
+        // The chain waits for the whole body; `withRequestBody` resumes it (or answers 413).
+        s.withRequestBody(f);
+        return;
+      }
     }
     s.decodeComplete();
   }

@@ -6,8 +6,16 @@
  * `callbacks.continueDecoding()`; any filter may answer with `callbacks.sendLocalReply(…)`, which ends
  * the chain. `encodeHeaders` sees (and may edit) the response status and header list before it is
  * written, for upstream responses and local replies alike. `onDestroy` runs once when the downstream
- * response closes (finished or reset). Bodies are not exposed to filters yet (decodeData/encodeData
- * arrive with the first filter that needs them: buffer, transformation).
+ * response closes (finished or reset).
+ *
+ * Bodies, Envoy's StopIterationAndBuffer + decodeData/encodeData reduced to whole bodies (what the
+ * buffer, transformation and gRPC-web filters need): a filter with `decodeBody` gets the complete
+ * request body once its decodeHeaders returned Continue — the chain waits while the body is read
+ * (at most `BODY_BUFFER_LIMIT`, else 413) — and may return a replacement (the router then sends it
+ * with a matching content-length). A filter with `encodeBody` makes the stream buffer the whole
+ * response (at most the limit, else 500): its encodeHeaders and encodeBody then run, last filter
+ * first, on the buffered status, headers and body before anything is written. Requests whose
+ * filters define neither stream untouched.
  *
  * Per-route config comes from `typed_per_filter_config` by filter name, most specific first
  * (route > virtual host; weighted-cluster entries need the router's pick and are not read yet) and is
@@ -43,8 +51,29 @@ export interface FilterCallbacks {
   addResponseFlag(flag: number): void;
 }
 
+/** A buffered response that `encodeBody` filters may edit in place before it is written. */
+export interface BufferedResponse {
+  status: number;
+  /** `[name, value, …]`, lower-case names. */
+  headers: string[];
+  body: Buffer;
+}
+
+/** Bodies larger than this are not buffered: 413 for requests, 500 for responses (Envoy's 1 MiB default buffer). */
+export const BODY_BUFFER_LIMIT = 1024 * 1024;
+
 export interface StreamFilter {
+  /** A filter that also defines `decodeBody` must return Continue here. */
   decodeHeaders?(cb: FilterCallbacks): FilterStatus;
+  /**
+   * The whole request body (empty when there is none). Returns a replacement body, or undefined to
+   * keep it; may edit `cb.req.headers` or answer with `cb.sendLocalReply`.
+   */
+  decodeBody?(body: Buffer, cb: FilterCallbacks): Buffer | undefined;
+  /** The most request body bytes `decodeBody` accepts (default BODY_BUFFER_LIMIT); past it, 413. */
+  readonly maxRequestBytes?: number;
+  /** The whole response, buffered: edit status, headers and body in place. Runs after this filter's encodeHeaders. */
+  encodeBody?(response: BufferedResponse): void;
   /** May edit `headers` (a private copy, `[name, value, …]`) in place. */
   encodeHeaders?(status: number, headers: string[]): void;
   onDestroy?(): void;
@@ -53,7 +82,7 @@ export interface StreamFilter {
 export interface FilterFactory<R = unknown> {
   /** The `http_filters[].name`, the key of `typed_per_filter_config`. */
   readonly name: string;
-  /** True when some instance may define encodeHeaders (so the response hook is installed). */
+  /** True when some instance may define encodeHeaders or encodeBody (so the response hook is installed). */
   readonly encodes: boolean;
   /** A per-request instance, or null when the filter has nothing to do for this request. */
   create(perRoute: R | undefined, cb: FilterCallbacks): StreamFilter | null;

@@ -11,6 +11,21 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 
+/**
+ * A request body an HTTP filter buffered (and maybe replaced) before routing (filter.ts `decodeBody`):
+ * the router sends it instead of reading the IncomingMessage, which has been consumed.
+ */
+export const kBufferedBody = Symbol('gloo.bufferedBody');
+
+/** The body a filter buffered for this request, or undefined (the router streams the request). */
+export function bufferedBody(req: IncomingMessage): Buffer | undefined {
+  return (req as IncomingMessage & { [kBufferedBody]?: Buffer })[kBufferedBody];
+}
+
+async function* once(b: Buffer): AsyncGenerator<Buffer> {
+  yield b;
+}
+
 /** Default retry / shadow buffer: 64 KiB. */
 export const DEFAULT_BODY_BUFFER_LIMIT = 64 * 1024;
 
@@ -35,7 +50,8 @@ export class RequestBody {
     record: boolean,
   ) {
     this.overflowed = !record;
-    this.source = req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>;
+    const buffered = bufferedBody(req);
+    this.source = buffered !== undefined ? once(buffered) : (req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>);
   }
 
   /** A stream fed with a copy of the body from now on (and what is recorded so far, when replayable). */

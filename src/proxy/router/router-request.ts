@@ -35,7 +35,7 @@ import type { FormatContext } from './formatter.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { appendGeneratedCookies } from './hash-policy.js';
 import { sendShadow } from './mirror.js';
-import { DEFAULT_BODY_BUFFER_LIMIT, RequestBody } from './request-body.js';
+import { bufferedBody, DEFAULT_BODY_BUFFER_LIMIT, RequestBody } from './request-body.js';
 import { AttemptFailure, type RetryPolicy } from './retry-policy.js';
 
 const STREAM_TIMEOUT = textBody('stream timeout');
@@ -180,7 +180,7 @@ export class RouterRequest {
     let body: Dispatcher.DispatchOptions['body'] = null;
     // undici's core dispatch streams an async iterable body (its types only list streams).
     if (this.body !== null) body = this.body.attempt(a) as unknown as Readable;
-    else if (hasRequestBody(this.req)) body = this.req;
+    else if (hasRequestBody(this.req)) body = bufferedBody(this.req) ?? this.req;
     try {
       host.pool.dispatch(
         { path: this.path, method: this.req.method as Dispatcher.HttpMethod, headers: this.headers as Record<string, string | string[]>, body },

@@ -32,6 +32,7 @@ import { appendGeneratedCookies } from './hash-policy.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { normalizeUrl } from './path-normalize.js';
 import { kCluster, kRoute, type Routed } from './routed.js';
+import { bufferedBody } from './request-body.js';
 import { CONNECT_FAILURES, DEFAULT_BODY_BUFFER_LIMIT, RouterRequest, formatContext, hasRequestBody } from './router-request.js';
 import { forwardWithTrailers } from './trailer-request.js';
 
@@ -233,7 +234,7 @@ export function forwardRequest(
     route.requestHeaders.applyDynamicToObject(headers, req);
   }
   const action = route === undefined ? null : route.forward;
-  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined) {
+  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined && bufferedBody(req) === undefined) {
     // Declared request trailers: undici cannot send them, node:http can (no retries or mirrors then).
     if (action !== null && action.needsRouter) action.rewriteHost(headers, req.headers, req.headers.host, downstreamPath(req));
     forwardWithTrailers(req, res, host, path, headers, responseHeaders, stats, timeoutMs);
@@ -254,7 +255,7 @@ export function forwardRequest(
   stats.upstream_rq_total++;
   u.activeOn = host;
   host.activeRequests++;
-  const body = hasRequestBody(req) ? req : null;
+  const body = hasRequestBody(req) ? (bufferedBody(req) ?? req) : null;
   if (timeoutMs > 0) {
     // Envoy starts the route timeout once the downstream request has been fully received.
     if (body === null || req.complete) startRouteTimer(u, timeoutMs);

@@ -520,7 +520,6 @@ test('a Gateway with httpConnectionManagerSettings, listener options and access 
   assert.deepEqual(unsupportedPaths(gw), [
     'spec.useProxyProto',
     'spec.httpGateway.options.gzip',
-    'spec.httpGateway.options.buffer',
     'spec.httpGateway.options.sanitizeClusterHeader',
     'spec.httpGateway.options.leftmostXffAddress',
     'spec.httpGateway.options.router',
