@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebSocket } from 'undici';
 import { TYPE_URL } from '../../src/xds/envoy-types.js';
 import { freePort } from '../helpers/ports.js';
 import { httpListener, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
@@ -39,6 +40,10 @@ async function startWsUpstream(): Promise<WsUpstream> {
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' + `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
     );
+    if (req.url === '/ws/frames') {
+      echoFrames(socket);
+      return;
+    }
     if (req.url === '/ws/server-closes') {
       socket.end('bye');
       return;
@@ -47,6 +52,45 @@ async function startWsUpstream(): Promise<WsUpstream> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { server, port: (server.address() as { port: number }).port, received, closed };
+}
+
+/** A WebSocket frame, unmasked (server to client). */
+function frame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff]);
+  return Buffer.concat([head, payload]);
+}
+
+/** RFC 6455 echo: text and binary messages back, pong for ping, close answered with close. */
+function echoFrames(socket: Socket): void {
+  let buf = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      if (buf.length < 2) return;
+      const opcode = buf[0]! & 0x0f;
+      let len = buf[1]! & 0x7f;
+      let at = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        at = 4;
+      }
+      const masked = (buf[1]! & 0x80) !== 0;
+      if (buf.length < at + (masked ? 4 : 0) + len) return;
+      const mask = masked ? buf.subarray(at, at + 4) : null;
+      at += masked ? 4 : 0;
+      const payload = Buffer.from(buf.subarray(at, at + len));
+      if (mask) for (let i = 0; i < payload.length; i++) payload[i]! ^= mask[i % 4]!;
+      buf = buf.subarray(at + len);
+      if (opcode === 1 || opcode === 2) socket.write(frame(opcode, payload));
+      else if (opcode === 9) socket.write(frame(10, payload));
+      else if (opcode === 8) {
+        socket.end(frame(8, payload));
+        return;
+      }
+    }
+  });
 }
 
 /** A raw client connection collecting everything it reads. */
@@ -202,6 +246,38 @@ describe('gateway-proxy websocket upgrades (e2e)', () => {
     assert.equal(host, `127.0.0.1:${up.port}`);
     assert.equal(Number(received), Buffer.byteLength(upgradeRequest('/ws/echo')) + 9);
     assert.equal(Number(sent), c.data.length);
+  });
+
+  it('carries a real WebSocket session (undici WebSocket client): text and binary messages, clean close', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/frames`);
+    ws.binaryType = 'arraybuffer';
+    const messages: (string | ArrayBuffer)[] = [];
+    let wake: (() => void) | null = null;
+    ws.addEventListener('message', (e) => {
+      messages.push(e.data as string | ArrayBuffer);
+      wake?.();
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve());
+      ws.addEventListener('error', () => reject(new Error('websocket error')));
+    });
+    const until = async (n: number) => {
+      while (messages.length < n) await new Promise<void>((r) => (wake = r));
+    };
+    ws.send('hello through the gateway');
+    await until(1);
+    assert.equal(messages[0], 'hello through the gateway');
+    const big = 'x'.repeat(5000);
+    ws.send(big);
+    ws.send(new Uint8Array([1, 2, 3, 250]));
+    await until(3);
+    assert.equal(messages[1], big);
+    assert.deepEqual([...new Uint8Array(messages[2] as ArrayBuffer)], [1, 2, 3, 250]);
+    const closed = new Promise<{ code: number; wasClean: boolean }>((resolve) => ws.addEventListener('close', (e) => resolve({ code: e.code, wasClean: e.wasClean })));
+    ws.close(1000, 'done');
+    const c = await closed;
+    assert.equal(c.code, 1000);
+    assert.equal(c.wasClean, true);
   });
 
   it('an upstream close closes the client side', async () => {
