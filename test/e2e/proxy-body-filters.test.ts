@@ -9,10 +9,10 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { registerHttpFilter } from '../../src/proxy/http/filter-chain.js';
 import { FilterStatus, type BufferedResponse, type FilterCallbacks, type StreamFilter } from '../../src/proxy/http/filter.js';
-import { TYPE_URL, type HttpConnectionManager, type Listener } from '../../src/xds/envoy-types.js';
+import { TYPE_URL } from '../../src/xds/envoy-types.js';
 import { freePort } from '../helpers/ports.js';
 import { UpstreamServer, type EchoResponse } from '../helpers/upstream-server.js';
-import { hcm, loadAssignment, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
+import { hcm, loadAssignment, prefixRoute, routeConfig, snapshot, staticCluster, vhost, hcmListener } from '../unit/proxy/snapshot-builders.js';
 import { ProxyHarness } from './proxy-harness.js';
 
 const PROBE = 'test.body-probe';
@@ -43,13 +43,7 @@ class ProbeFilter implements StreamFilter {
 
 registerHttpFilter(PROBE, () => ({ name: PROBE, encodes: true, create: () => new ProbeFilter() }));
 
-function listener(name: string, port: number, config: HttpConnectionManager): Listener {
-  return {
-    name,
-    address: { socket_address: { address: '127.0.0.1', port_value: port } },
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: config }] }],
-  };
-}
+const listener = hcmListener;
 
 const router = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE_URL.router } };
 

@@ -9,19 +9,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TYPE_URL, type HttpConnectionManager, type Listener } from '../../src/xds/envoy-types.js';
+import { TYPE_URL } from '../../src/xds/envoy-types.js';
 import { freePort } from '../helpers/ports.js';
 import { UpstreamServer, type EchoResponse } from '../helpers/upstream-server.js';
-import { hcm, loadAssignment, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
+import { hcm, loadAssignment, prefixRoute, routeConfig, snapshot, staticCluster, vhost, hcmListener } from '../unit/proxy/snapshot-builders.js';
 import { ProxyHarness } from './proxy-harness.js';
 
-function listener(name: string, port: number, config: HttpConnectionManager): Listener {
-  return {
-    name,
-    address: { socket_address: { address: '127.0.0.1', port_value: port } },
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: config }] }],
-  };
-}
+const listener = hcmListener;
 
 const FILTERS = [
   { name: 'envoy.filters.http.fault', typed_config: { '@type': TYPE_URL.fault } },

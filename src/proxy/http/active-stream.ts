@@ -23,7 +23,7 @@ import type { ConnectionManager } from './connection-manager.js';
 import { kBufferedBody } from '../router/request-body.js';
 import { BODY_BUFFER_LIMIT, type BufferedResponse, type FilterCallbacks, type StreamFilter } from './filter.js';
 import { sendLocalReply, textBody, type LocalBody } from './local-reply.js';
-import { kStreamInfo, ResponseFlag, type StreamInfo } from './stream-info.js';
+import { kStreamInfo, ResponseFlag, StreamInfoRecord, type StreamInfo } from './stream-info.js';
 
 const kStream = Symbol('gloo.activeStream');
 
@@ -51,7 +51,7 @@ interface ResponseBuffer {
   size: number;
 }
 
-export class ActiveStream implements FilterCallbacks, StreamInfo {
+export class ActiveStream extends StreamInfoRecord implements FilterCallbacks {
   /** The request body once a `decodeBody` filter had it read (and maybe replaced), else null. */
   requestBody: Buffer | null = null;
   /**
@@ -67,21 +67,6 @@ export class ActiveStream implements FilterCallbacks, StreamInfo {
   /** The chain finished and the router ran. */
   decoded = false;
 
-  // stream info
-  readonly startTime = Date.now();
-  readonly startHr = performance.now();
-  requestEndHr = -1;
-  responseStartHr = -1;
-  endHr = -1;
-  responseHeaders: readonly string[] | null = null;
-  responseFlags = 0;
-  bytesReceived = 0;
-  bytesSent = 0;
-  upstreamHost: string | null = null;
-  upstreamCluster: string | null = null;
-  routeName: string | null;
-  healthCheck = false;
-
   constructor(
     private readonly cm: ConnectionManager,
     readonly req: IncomingMessage,
@@ -93,6 +78,7 @@ export class ActiveStream implements FilterCallbacks, StreamInfo {
     readonly path: string,
     readonly queryAt: number,
   ) {
+    super();
     this.routeName = route === null || route.name === '' ? null : route.name;
   }
 

@@ -4,6 +4,7 @@
  * log, filters, response hooks) carry one; it hangs off the ServerResponse under `kStreamInfo` so
  * local replies sent from anywhere (router included) can set their response flag.
  */
+import { performance } from 'node:perf_hooks';
 
 export const kStreamInfo = Symbol('gloo.streamInfo');
 
@@ -80,4 +81,21 @@ export interface StreamInfo {
   upstreamCluster: string | null;
   routeName: string | null;
   healthCheck: boolean;
+}
+
+/** The StreamInfo fields with their initial values; a stream (or an upgrade's log) extends it. */
+export class StreamInfoRecord implements StreamInfo {
+  readonly startTime = Date.now();
+  readonly startHr = performance.now();
+  requestEndHr = -1;
+  responseStartHr = -1;
+  endHr = -1;
+  responseHeaders: readonly string[] | null = null;
+  responseFlags = 0;
+  bytesReceived = 0;
+  bytesSent = 0;
+  upstreamHost: string | null = null;
+  upstreamCluster: string | null = null;
+  routeName: string | null = null;
+  healthCheck = false;
 }

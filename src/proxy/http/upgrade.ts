@@ -25,29 +25,17 @@ import { countUpstreamStatus, type ClusterStats, type ProxyStats } from '../stat
 import type { UpstreamHost } from '../upstream/host.js';
 import type { AccessLogs } from '../access-log/access-logger.js';
 import { UPSTREAM_CONNECT_FAILURE, UPSTREAM_CONNECTION_TERMINATION, sendLocalReply } from './local-reply.js';
-import { ResponseFlag, type StreamInfo } from './stream-info.js';
+import { ResponseFlag, StreamInfoRecord } from './stream-info.js';
 
 /** The access-log facts of one upgrade request; logged once, when the downstream socket closes. */
-export class UpgradeLog implements StreamInfo {
-  readonly startTime = Date.now();
-  readonly startHr = performance.now();
-  requestEndHr = -1;
-  responseStartHr = -1;
-  endHr = -1;
-  responseHeaders: readonly string[] | null = null;
-  responseFlags = 0;
-  bytesReceived = 0;
-  bytesSent = 0;
-  upstreamHost: string | null = null;
-  upstreamCluster: string | null = null;
-  routeName: string | null = null;
-  healthCheck = false;
+export class UpgradeLog extends StreamInfoRecord {
   /** The upstream's status line code (0: none yet). */
   status = 0;
   /** A local reply sent instead of tunnelling (its status is logged). */
   local: ServerResponse | null = null;
 
   constructor(req: IncomingMessage, socket: Socket, logs: AccessLogs) {
+    super();
     this.requestEndHr = this.startHr;
     socket.once('close', () => {
       this.endHr = performance.now();

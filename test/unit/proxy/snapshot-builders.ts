@@ -71,10 +71,15 @@ export function hcm(routeConfigName: string, extra: Partial<HttpConnectionManage
 }
 
 export function httpListener(name: string, address: string, port: number, routeConfigName: string): Listener {
+  return hcmListener(name, port, hcm(routeConfigName), address);
+}
+
+/** A listener with one filter chain: the given HTTP connection manager. */
+export function hcmListener(name: string, port: number, config: HttpConnectionManager, address = '127.0.0.1'): Listener {
   return {
     name,
     address: { socket_address: { address, port_value: port } },
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm(routeConfigName) }] }],
+    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: config }] }],
   };
 }
 
