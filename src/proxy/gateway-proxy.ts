@@ -20,6 +20,7 @@ import { ListenerManager, type ListenerErrorHandler, type ListenerStatus } from 
 import { consoleLogger, type Logger } from './logger.js';
 import { createProxyStats, type ProxyStats } from './stats.js';
 import { ClusterManager } from './upstream/cluster-manager.js';
+import type { DnsResolver } from './upstream/dns-cache.js';
 
 export type { Logger } from './logger.js';
 
@@ -30,6 +31,8 @@ export interface GatewayProxyOptions {
   onListenerError?: ListenerErrorHandler;
   /** How long removed listeners and `stop()` wait for in-flight requests (default 60 s). */
   drainTimeoutMs?: number;
+  /** Name resolution for STRICT_DNS clusters (default: the system's, /etc/hosts included). */
+  dnsResolver?: DnsResolver;
 }
 
 export type AppliedListener = (version: string) => void;
@@ -57,7 +60,7 @@ export class GatewayProxy {
     this.client = opts.client;
     this.logger = opts.logger ?? consoleLogger;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
-    this.clusterManager = new ClusterManager(this.stats, this.logger);
+    this.clusterManager = new ClusterManager(this.stats, this.logger, opts.dnsResolver);
     this.sinks = new SinkRegistry(this.stats, this.logger);
     this.listenerManager = new ListenerManager({
       stats: this.stats,

@@ -57,6 +57,7 @@ export class ActiveStream implements FilterCallbacks, StreamInfo {
   bytesSent = 0;
   upstreamHost: string | null = null;
   upstreamCluster: string | null = null;
+  upstreamTransportFailureReason: string | null = null;
   routeName: string | null;
   healthCheck = false;
 

@@ -80,4 +80,12 @@ export interface StreamInfo {
   upstreamCluster: string | null;
   routeName: string | null;
   healthCheck: boolean;
+  /** Why the upstream connection failed at the transport level (TLS), for `%UPSTREAM_TRANSPORT_FAILURE_REASON%`. */
+  upstreamTransportFailureReason?: string | null;
+}
+
+/** Adds a response flag to the request's stream info, when it has one (access logs). */
+export function addResponseFlag(res: object, flag: number): void {
+  const info = (res as Record<symbol, StreamInfo | undefined>)[kStreamInfo];
+  if (info !== undefined) info.responseFlags |= flag;
 }

@@ -9,17 +9,14 @@
  * path (docs/compatibility.md).
  */
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import {
-  UPSTREAM_CONNECT_FAILURE,
-  UPSTREAM_CONNECTION_TERMINATION,
-  UPSTREAM_REQUEST_TIMEOUT,
-  sendLocalReply,
-} from '../http/local-reply.js';
+import { UPSTREAM_REQUEST_TIMEOUT, sendLocalReply } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
+import { needsConnector, openUpstreamSocket } from '../upstream/connection-pools.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
+import { upstreamFailureBody } from '../upstream/upstream-failure.js';
 import { CONNECT_FAILURES, formatContext } from './router-request.js';
 
 /** Keep-alive connections for this path (node pools them per host:port). */
@@ -41,13 +38,15 @@ export function forwardWithTrailers(
   let done = false;
   let started = false;
   let timer: NodeJS.Timeout | null = null;
+  // TLS and pipe endpoints connect the way their pool does (one connection per such request).
+  const own = needsConnector(host.pool);
   const creq = httpRequest({
     host: host.address,
     port: host.port,
     method: req.method,
     path,
     headers: headers as Record<string, string | string[]>,
-    agent,
+    ...(own ? { createConnection: () => openUpstreamSocket(host) } : { agent }),
     setHost: false,
   });
   const finish = (): void => {
@@ -94,9 +93,8 @@ export function forwardWithTrailers(
       return;
     }
     stats.upstream_rq_5xx++;
-    const connectFailure = CONNECT_FAILURES.has(err.code ?? '');
-    if (connectFailure) stats.upstream_cx_connect_fail++;
-    sendLocalReply(res, 503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
+    if (CONNECT_FAILURES.has(err.code ?? '')) stats.upstream_cx_connect_fail++;
+    sendLocalReply(res, 503, upstreamFailureBody(err));
   });
   res.once('close', () => {
     if (done || res.writableFinished) return;

@@ -4,10 +4,14 @@
  * on. Example: `cluster.chooseHost()?.pool.dispatch(...)`.
  */
 import type { ClusterStats } from '../stats.js';
+import { CircuitBreakers } from './circuit-breakers.js';
 import type { HostSet, UpstreamHost } from './host.js';
 import type { LoadBalancer } from './lb/load-balancer.js';
 
 export class UpstreamCluster {
+  /** Shared by every config's object for this cluster name (the cluster manager sets it). */
+  circuitBreakers: CircuitBreakers = new CircuitBreakers();
+
   constructor(
     readonly name: string,
     readonly stats: ClusterStats,
@@ -19,6 +23,14 @@ export class UpstreamCluster {
   /** A usable host, or null when there is none (503 `no healthy upstream`). */
   chooseHost(): UpstreamHost | null {
     return this.lb.chooseHost();
+  }
+
+  /**
+   * Replaces the cluster's hosts without a config update (STRICT_DNS re-resolution): the host set
+   * takes the new list and recomputes what is usable; hosts kept from the old list keep their state.
+   */
+  replaceHosts(hosts: readonly UpstreamHost[]): void {
+    this.hosts.replaceHosts(hosts);
   }
 }
 
