@@ -61,6 +61,8 @@ export class UpstreamServer {
   aborted = 0;
   /** Connections accepted (TCP, TLS or Unix socket). */
   connections = 0;
+  /** Connections open now. */
+  openConnections = 0;
   /** TLS handshakes that failed on the server side (`tlsClientError`), with the error. */
   readonly tlsErrors: Error[] = [];
   private delayMs = 0;
@@ -76,8 +78,8 @@ export class UpstreamServer {
     readonly socketPath: string | null,
   ) {}
 
-  static start(name = 'upstream', host = '127.0.0.1'): Promise<UpstreamServer> {
-    return UpstreamServer.listen(name, (h) => createServer(h), { host });
+  static start(name = 'upstream', host = '127.0.0.1', port = 0): Promise<UpstreamServer> {
+    return UpstreamServer.listen(name, (h) => createServer(h), { host, port });
   }
 
   /** HTTPS (HTTP/1.1 over TLS). */
@@ -107,14 +109,18 @@ export class UpstreamServer {
   private static listen(
     name: string,
     make: (handler: (req: AnyRequest, res: AnyResponse) => void) => NetServer,
-    where: { host: string } | { path: string },
+    where: { host: string; port?: number } | { path: string },
   ): Promise<UpstreamServer> {
     return new Promise((resolve, reject) => {
       let self: UpstreamServer | undefined;
       const server = make((req, res) => self!.handle(req, res));
       if ('keepAliveTimeout' in server) (server as Server).keepAliveTimeout = 10_000;
-      server.on('connection', () => {
-        if (self !== undefined) self.connections++;
+      server.on('connection', (socket: { once(e: 'close', f: () => void): void }) => {
+        if (self === undefined) return;
+        const me = self;
+        me.connections++;
+        me.openConnections++;
+        socket.once('close', () => me.openConnections--);
       });
       server.on('tlsClientError', (err: Error) => self?.tlsErrors.push(err));
       server.once('error', reject);
@@ -124,7 +130,7 @@ export class UpstreamServer {
         resolve(self);
       };
       if ('path' in where) server.listen(where.path, done);
-      else server.listen(0, where.host, done);
+      else server.listen(where.port ?? 0, where.host, done);
     });
   }
 

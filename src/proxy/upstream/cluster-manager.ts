@@ -46,21 +46,21 @@ export class ClusterManager {
     /** Name resolution for STRICT_DNS clusters (default: the system's; tests inject their own). */
     dnsResolver?: DnsResolver,
   ) {
-    this.pools = new ConnectionPools(logger);
+    this.pools = new ConnectionPools(logger, dnsResolver);
     this.dns = new DnsCache(dnsResolver);
     this.refresher = new StrictDnsRefresher(this.dns, logger, (name) => this.dnsChanged(name));
   }
 
   /** Resolves the STRICT_DNS names of a snapshot that are not cached yet (cluster warming). */
   async prepare(snapshot: XdsSnapshot): Promise<void> {
-    const names: [string, LookupFamily][] = [];
+    const names: [string, LookupFamily, boolean][] = [];
     for (const c of snapshot.clusters) {
       if (c.type !== 'STRICT_DNS') continue;
       const family = familyOf(c.dns_lookup_family);
       for (const le of c.load_assignment?.endpoints ?? []) {
         for (const e of le.lb_endpoints ?? []) {
           const a = e.endpoint?.address?.socket_address?.address;
-          if (a) names.push([a, family]);
+          if (a) names.push([a, family, c.respect_dns_ttl === true]);
         }
       }
     }

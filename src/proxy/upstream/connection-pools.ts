@@ -13,10 +13,11 @@
  * used closed first).
  */
 import { Dispatcher, Pool } from 'undici';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, type LookupFunction, type Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import { UpstreamProtocol, withSni, type ConnectionSettings } from './connection-settings.js';
-import { UpstreamConnector, type ConnectTarget } from './connector.js';
+import { UpstreamConnector, lookupVia, type ConnectTarget } from './connector.js';
+import { systemResolver, type DnsResolver } from './dns-cache.js';
 
 export { DEFAULT_CONNECT_TIMEOUT_MS } from './connection-settings.js';
 
@@ -58,6 +59,19 @@ export class UpstreamPool extends Pool implements RawConnectable {
   }
 }
 
+/** `max_requests_per_connection: 1`: every request asks for its connection to close after it. */
+class OneRequestPerConnectionPool extends UpstreamPool {
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return super.dispatch({ ...opts, reset: true }, handler);
+  }
+}
+
+/** The pool of a connector: one request per connection, or undici's Pool as it is. */
+function newPool(origin: string, connector: UpstreamConnector): UpstreamPool {
+  const s = connector.settings;
+  return s.maxRequestsPerConnection === 1 && s.protocol === UpstreamProtocol.Http1 ? new OneRequestPerConnectionPool(origin, connector) : new UpstreamPool(origin, connector);
+}
+
 /**
  * A raw HTTP/1.1 connection to a host, the way its pool connects (TLS, pipe, timeouts). Failures are
  * emitted as the socket's 'error'. Example: `openUpstreamSocket(host).write(requestHead)`.
@@ -92,7 +106,10 @@ function poolOptions(c: UpstreamConnector): Pool.Options {
     if (h2.initialStreamWindowSize !== undefined) o.initialWindowSize = h2.initialStreamWindowSize;
     if (h2.initialConnectionWindowSize !== undefined) o.connectionWindowSize = h2.initialConnectionWindowSize;
   }
-  if (s.maxRequestsPerConnection > 0) o.maxRequestsPerClient = s.maxRequestsPerConnection;
+  // undici closes a connection after `maxRequestsPerClient + 1` requests (it compares before counting
+  // the current one), so N requests per connection is N - 1 there; N = 1 is `reset` on every request
+  // (OneRequestPerConnectionPool), as 0 means unlimited to undici.
+  if (s.maxRequestsPerConnection > 1) o.maxRequestsPerClient = s.maxRequestsPerConnection - 1;
   if (s.idleTimeoutMs > 0) {
     o.keepAliveTimeout = s.idleTimeoutMs;
     o.keepAliveMaxTimeout = s.idleTimeoutMs;
@@ -115,9 +132,10 @@ export class AutoSniPool extends Dispatcher implements RawConnectable {
     private readonly settings: ConnectionSettings,
     private readonly target: ConnectTarget,
     private readonly logger: Logger,
+    private readonly lookup?: LookupFunction,
   ) {
     super();
-    this.base = new UpstreamPool(origin, new UpstreamConnector(settings, target, logger));
+    this.base = newPool(origin, new UpstreamConnector(settings, target, logger, lookup));
   }
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -157,7 +175,7 @@ export class AutoSniPool extends Dispatcher implements RawConnectable {
       this.pools.delete(oldest);
       old.close().catch(() => undefined);
     }
-    pool = new UpstreamPool(this.origin, new UpstreamConnector(withSni(this.settings, sni), this.target, this.logger));
+    pool = newPool(this.origin, new UpstreamConnector(withSni(this.settings, sni), this.target, this.logger, this.lookup));
     this.pools.set(sni, pool);
     return pool;
   }
@@ -205,8 +223,15 @@ export class ConnectionPools {
   private pools = new Map<string, Dispatcher>();
   /** Pools retired and still finishing their in-flight requests. */
   private closing = new Set<Promise<void>>();
+  private readonly lookup: LookupFunction | undefined;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Resolver for host-name endpoints (LOGICAL_DNS); node's `dns.lookup` when absent. */
+    resolver?: DnsResolver,
+  ) {
+    this.lookup = resolver === undefined || resolver === systemResolver ? undefined : lookupVia(resolver);
+  }
 
   /**
    * The pool for an endpoint of a cluster, reusing the existing one when the settings are unchanged.
@@ -221,7 +246,9 @@ export class ConnectionPools {
       const scheme = settings.tls !== null ? 'https' : 'http';
       const origin = endpoint.pipe !== undefined ? `${scheme}://localhost` : `${scheme}://${name}`;
       const target: ConnectTarget = { cluster, endpoint: name, pipe: endpoint.pipe ?? null };
-      pool = settings.autoSni ? new AutoSniPool(origin, settings, target, this.logger) : new UpstreamPool(origin, new UpstreamConnector(settings, target, this.logger));
+      pool = settings.autoSni
+        ? new AutoSniPool(origin, settings, target, this.logger, this.lookup)
+        : newPool(origin, new UpstreamConnector(settings, target, this.logger, this.lookup));
       this.pools.set(key, pool);
     }
     return pool;

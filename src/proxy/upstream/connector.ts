@@ -12,11 +12,12 @@
  * `openSocket` gives the same kind of connection (HTTP/1.1 by ALPN) to the paths that speak HTTP/1.1
  * on a raw socket (websocket upgrades, requests with trailers).
  */
-import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { errors, type buildConnector } from 'undici';
 import type { Logger } from '../logger.js';
 import { UpstreamProtocol, type ConnectionSettings } from './connection-settings.js';
+import type { DnsResolver } from './dns-cache.js';
 import { tlsFailureReason, UpstreamTlsError } from './upstream-failure.js';
 
 /** Where a pool's connections go. */
@@ -40,6 +41,8 @@ export class UpstreamConnector {
     readonly settings: ConnectionSettings,
     readonly target: ConnectTarget,
     private readonly logger: Logger,
+    /** Name resolution for host names (LOGICAL_DNS endpoints); node's `dns.lookup` when absent. */
+    private readonly lookup?: LookupFunction,
   ) {
     this.connect = (opts, callback) => this.open(opts.hostname, Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80), false, callback);
   }
@@ -65,6 +68,7 @@ export class UpstreamConnector {
         o.host = host;
         o.port = port;
         if (s.family !== 0) (o as { family?: number }).family = s.family;
+        if (this.lookup !== undefined) (o as { lookup?: LookupFunction }).lookup = this.lookup;
       }
       if (s.bufferLimitBytes > 0) (o as { highWaterMark?: number }).highWaterMark = s.bufferLimitBytes;
       const t = tlsConnect(o);
@@ -74,6 +78,7 @@ export class UpstreamConnector {
       socket = t;
     } else {
       const o: Record<string, unknown> = pipe !== null ? { path: pipe } : { host, port, ...(s.family !== 0 ? { family: s.family } : {}) };
+      if (pipe === null && this.lookup !== undefined) o.lookup = this.lookup;
       if (s.bufferLimitBytes > 0) o.highWaterMark = s.bufferLimitBytes;
       socket = netConnect(o as unknown as NetConnectOpts);
       // h2c with prior knowledge: undici speaks HTTP/2 on a socket whose ALPN says so.
@@ -158,3 +163,25 @@ function isConnectError(err: Error): boolean {
 }
 
 function noop(): void {}
+
+/**
+ * A `net.connect` lookup function over a DnsResolver (so LOGICAL_DNS endpoints resolve through the
+ * same resolver as STRICT_DNS ones; tests inject theirs). Each new connection resolves the name again.
+ */
+export function lookupVia(resolver: DnsResolver): LookupFunction {
+  return ((hostname: string, options: { family?: number | string; all?: boolean }, callback: (err: Error | null, address: unknown, family?: number) => void) => {
+    const fam = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+    resolver(hostname, fam, false).then(
+      (answer) => {
+        const list = answer.addresses.map((address) => ({ address, family: isIP(address) }));
+        if (list.length === 0) {
+          const err = new Error(`getaddrinfo ENOTFOUND ${hostname}`) as NodeJS.ErrnoException;
+          err.code = 'ENOTFOUND';
+          callback(err, options.all === true ? [] : '', 0);
+        } else if (options.all === true) callback(null, list);
+        else callback(null, list[0]!.address, list[0]!.family);
+      },
+      (err: Error) => callback(err, options.all === true ? [] : '', 0),
+    );
+  }) as LookupFunction;
+}

@@ -52,6 +52,8 @@ export const systemResolver: DnsResolver = async (name, family, wantTtl) => {
 
 export class DnsCache {
   private readonly resolved = new Map<string, string[]>();
+  /** The last answer's TTL by name, when the resolver reported one. */
+  private readonly ttls = new Map<string, number>();
 
   constructor(private readonly resolver: DnsResolver = systemResolver) {}
 
@@ -61,17 +63,25 @@ export class DnsCache {
     return this.resolved.get(`${family}/${name}`);
   }
 
-  /** Resolves the names not cached yet; failures are returned, never thrown. */
-  async ensure(names: Iterable<[string, LookupFamily]>, timeoutMs: number): Promise<{ name: string; error: Error }[]> {
+  /** The TTL (ms) of the last answer for a name, when the resolver reported one. */
+  ttlOf(name: string, family: LookupFamily): number | undefined {
+    return this.ttls.get(`${family}/${name}`);
+  }
+
+  /**
+   * Resolves the names not cached yet (`wantTtl`: ask for record TTLs); failures are returned, never
+   * thrown.
+   */
+  async ensure(names: Iterable<[string, LookupFamily, boolean?]>, timeoutMs: number): Promise<{ name: string; error: Error }[]> {
     const failures: { name: string; error: Error }[] = [];
     const jobs: Promise<void>[] = [];
     const seen = new Set<string>();
-    for (const [name, family] of names) {
+    for (const [name, family, wantTtl] of names) {
       const key = `${family}/${name}`;
       if (isIP(name) !== 0 || this.resolved.has(key) || seen.has(key)) continue;
       seen.add(key);
       jobs.push(
-        this.resolve(name, family, timeoutMs, false).then(
+        this.resolve(name, family, timeoutMs, wantTtl === true).then(
           () => undefined,
           (error: Error) => {
             failures.push({ name, error });
@@ -96,6 +106,8 @@ export class DnsCache {
     const before = this.resolved.get(key);
     const changed = before === undefined || before.length !== addresses.length || before.some((a) => !addresses.includes(a));
     if (changed) this.resolved.set(key, addresses);
+    if (answer.ttlMs !== undefined) this.ttls.set(key, answer.ttlMs);
+    else this.ttls.delete(key);
     return { changed, ttlMs: answer.ttlMs };
   }
 }

@@ -56,7 +56,7 @@ export class StrictDnsRefresher {
       if (cur !== undefined) this.stop(cur);
       const r: Refresh = { spec, signature, timer: null, failing: false, stopped: false };
       this.refreshing.set(spec.name, r);
-      this.schedule(r, spec.refreshMs);
+      this.schedule(r, this.nextDelay(spec, this.knownTtl(spec)));
     }
     for (const [name, r] of this.refreshing) {
       if (keep.has(name)) continue;
@@ -119,7 +119,21 @@ export class StrictDnsRefresher {
         this.logger.error('updating the hosts of a STRICT_DNS cluster failed', { cluster: spec.name, err });
       }
     }
-    const next = spec.respectTtl && Number.isFinite(ttl) ? Math.max(MIN_TTL_REFRESH_MS, ttl) : spec.refreshMs;
-    this.schedule(r, next);
+    this.schedule(r, this.nextDelay(spec, ttl));
+  }
+
+  /** The refresh rate, or with respect_dns_ttl the smallest TTL known (at least MIN_TTL_REFRESH_MS). */
+  private nextDelay(spec: StrictDnsCluster, ttl: number): number {
+    return spec.respectTtl && Number.isFinite(ttl) ? Math.max(MIN_TTL_REFRESH_MS, ttl) : spec.refreshMs;
+  }
+
+  /** The smallest TTL of the cluster's names learned so far (cluster warming asked for them). */
+  private knownTtl(spec: StrictDnsCluster): number {
+    let ttl = Infinity;
+    for (const [name, family] of spec.names) {
+      const t = this.dns.ttlOf(name, family);
+      if (t !== undefined) ttl = Math.min(ttl, t);
+    }
+    return ttl;
   }
 }
