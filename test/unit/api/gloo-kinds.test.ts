@@ -164,8 +164,12 @@ spec:
   assert.equal(us.spec.connectionConfig!.commonHttpProtocolOptions!.idleTimeout, '3600s');
   assert.equal(us.spec.protocolSelection, 'USE_DOWNSTREAM_PROTOCOL');
   assert.deepEqual(unsupportedPaths(us).sort(), [
-    'spec.circuitBreakers',
-    'spec.connectionConfig',
+    'spec.circuitBreakers.trackRemaining',
+    'spec.connectionConfig.commonHttpProtocolOptions.headersWithUnderscoresAction',
+    'spec.connectionConfig.http1ProtocolOptions.enableTrailers',
+    'spec.connectionConfig.http1ProtocolOptions.properCaseHeaderKeyFormat',
+    'spec.connectionConfig.tcpKeepalive.keepaliveInterval',
+    'spec.connectionConfig.tcpKeepalive.keepaliveProbes',
     'spec.healthChecks',
     'spec.httpConnectHeaders',
     'spec.loadBalancerConfig',
@@ -173,7 +177,6 @@ spec:
     'spec.preconnectPolicy',
     'spec.protocolSelection',
     'spec.proxyProtocolVersion',
-    'spec.useHttp2',
   ]);
   assert.match(us.unsupported.find((u) => u.path === 'spec.healthChecks')!.note!, /translated to Envoy config; not enforced by the gloo-ts data plane yet/);
 });
@@ -260,7 +263,7 @@ spec:
   assert.deepEqual(kube.subsetSpec!.selectors![1]!.keys, ['version', 'zone']);
   assert.equal(us!.spec.sslConfig!.parameters!.minimumProtocolVersion, 'TLSv1_2');
   assert.equal(us!.spec.failover!.prioritizedLocalities![0]!.localityEndpoints![0]!.lbEndpoints![0]!.port, 9080);
-  assert.deepEqual(unsupportedPaths(us!).sort(), ['spec.failover', 'spec.kube', 'spec.sslConfig']);
+  assert.deepEqual(unsupportedPaths(us!).sort(), ['spec.failover', 'spec.kube']);
 });
 
 test('consul, awsEc2, azure, pipe, gcp and grpc service specs load', () => {
@@ -348,7 +351,6 @@ spec:
   assert.deepEqual(unsupportedPaths(us!), [
     'spec.static.hosts[0].healthCheckConfig',
     'spec.static.hosts[0].metadata',
-    'spec.static.useTls',
     'spec.static.serviceSpec',
   ]);
 });
