@@ -97,7 +97,14 @@ describe('gateway-proxy upstream HTTP/2 (e2e)', () => {
         clusters,
         routes: [
           routeConfig('routes', [
-            vhost('main', ['*'], [...clusters.filter((c) => c.name !== 'grpc').map((c) => prefixRoute(`/${c.name}/`, c.name)), prefixRoute('/test.Echo/', 'grpc')]),
+            vhost('main', ['*'], [
+              ...clusters.filter((c) => c.name !== 'grpc').map((c) => prefixRoute(`/${c.name}/`, c.name)),
+              prefixRoute('/test.Echo/', 'grpc'),
+              // The router's full path (a retry policy), rewritten to the same service.
+              prefixRoute('/retrying.Echo/', 'grpc', {
+                route: { cluster: 'grpc', prefix_rewrite: '/test.Echo/', retry_policy: { retry_on: 'reset', num_retries: { value: 1 } } },
+              }),
+            ]),
           ]),
         ],
       }),
@@ -192,12 +199,37 @@ describe('gateway-proxy upstream HTTP/2 (e2e)', () => {
     }
   });
 
+  it('HTTP/2 clients get streaming response headers before the body (held headers go out on the next turn)', async () => {
+    const session = h2connect(base);
+    try {
+      const got = await new Promise<{ status: number; headersFirst: boolean; body: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/h2c/slow-body', 'x-upstream-body-delay-ms': '300' });
+        let status = 0;
+        let headersFirst = false;
+        const chunks: Buffer[] = [];
+        stream.on('response', (hd) => {
+          status = Number(hd[':status']);
+          headersFirst = chunks.length === 0;
+        });
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => resolve({ status, headersFirst, body: Buffer.concat(chunks).toString('utf8') }));
+        stream.on('error', reject);
+        stream.end();
+      });
+      assert.equal(got.status, 200);
+      assert.ok(got.headersFirst);
+      assert.equal((JSON.parse(got.body) as EchoResponse).url, '/h2c/slow-body');
+    } finally {
+      session.close();
+    }
+  });
+
   it('carries a real gRPC call (grpc-js both ends): messages and the status in trailers', async () => {
     const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const call = (text: string) =>
+    const call = (text: string, path = ECHO_PATH) =>
       new Promise<{ err: grpc.ServiceError | null; value?: Buffer }>((resolve) =>
         client.makeUnaryRequest(
-          ECHO_PATH,
+          path,
           (b: Buffer) => b,
           (b: Buffer) => b,
           Buffer.from(text),
@@ -211,6 +243,10 @@ describe('gateway-proxy upstream HTTP/2 (e2e)', () => {
       const missing = await call('missing');
       assert.equal(missing.err?.code, grpc.status.NOT_FOUND);
       assert.equal(missing.err?.details, 'no such thing');
+      // Same through the router's retry path.
+      const viaRouter = await call('missing', '/retrying.Echo/Echo');
+      assert.equal(viaRouter.err?.code, grpc.status.NOT_FOUND);
+      assert.equal((await call('again', '/retrying.Echo/Echo')).value?.toString('utf8'), 'echo:again');
     } finally {
       client.close();
     }

@@ -231,7 +231,8 @@ describe('gateway-proxy upstream TLS (e2e)', () => {
 
   it('speaks plain HTTP to a TLS port when the cluster has no transport socket (the server resets)', async () => {
     const r = await h.get(`${base}/plain-to-tls/`);
-    assert.notEqual(r.status, 200);
+    assert.equal(r.status, 503, r.text);
+    assert.match(r.text, /^upstream connect error or disconnect\/reset before headers\. reset reason: /);
   });
 
   it('connect_timeout covers the TLS handshake: 503 reset reason connection timeout', async () => {

@@ -11,6 +11,7 @@
  *   `x-upstream-die: body` send headers and part of the body, then destroy the socket
  * - `x-upstream-hang: 1`      never answer (until the client goes away or the server closes)
  * - `x-upstream-trailers: a=1,b=2`  send the JSON body chunked, then these trailers (gRPC style)
+ * - `x-upstream-body-delay-ms: N`  send the response headers at once and the JSON body N ms later
  * Server-wide: `setDelay`, `setStatus`, `kill()` (stop and cut every connection); `connections`
  * counts accepted connections (TCP, TLS or Unix socket).
  *
@@ -263,6 +264,15 @@ export class UpstreamServer {
           res.write(out);
           res.addTrailers(fields);
           res.end();
+          return;
+        }
+        const bodyDelay = Number(req.headers['x-upstream-body-delay-ms'] ?? 0);
+        if (bodyDelay > 0) {
+          res.writeHead(status, { 'content-type': 'application/json', 'x-upstream-name': this.name });
+          (res as { flushHeaders?: () => void }).flushHeaders?.();
+          setTimeout(() => {
+            if (!res.destroyed) res.end(out);
+          }, bodyDelay).unref();
           return;
         }
         if (die === 'body') {

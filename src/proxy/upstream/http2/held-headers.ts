@@ -27,6 +27,8 @@ export function hasTrailers(trailers: readonly unknown[] | Readonly<Record<strin
 
 export class HeldHeaders {
   private timer: NodeJS.Immediate | null;
+  /** The headers were written (by the timer or a flush). */
+  private sent = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -38,9 +40,11 @@ export class HeldHeaders {
     this.timer = setImmediate(flushHeld, this);
   }
 
-  /** Writes the headers now; false when they were refused (onInvalid is not called then). */
+  /** Writes the headers now (once); false when they were refused (onInvalid is not called then). */
   flush(): boolean {
     this.cancel();
+    if (this.sent) return true;
+    this.sent = true;
     try {
       this.res.writeHead(this.status, this.list);
       return true;
@@ -57,6 +61,12 @@ export class HeldHeaders {
   endHeadersOnly(): void {
     this.cancel();
     const res = this.res;
+    if (this.sent) {
+      // The timer already sent them: the stream ends with an empty DATA frame.
+      res.end();
+      return;
+    }
+    this.sent = true;
     const own = Object.getOwnPropertyDescriptor(res, 'writeHead');
     const writeHead = res.writeHead;
     const { status, list } = this;
