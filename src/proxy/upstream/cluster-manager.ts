@@ -5,7 +5,9 @@
  *
  * Endpoints come from `load_assignment` for STATIC, STRICT_DNS and LOGICAL_DNS clusters, and from the
  * ClusterLoadAssignment named by `eds_cluster_config.service_name` (or the cluster name) for EDS.
- * Building is synchronous; `prepare` resolves the STRICT_DNS names a snapshot needs beforehand.
+ * Building is synchronous; `prepare` resolves the STRICT_DNS names a snapshot needs beforehand, and
+ * after `commit` the STRICT_DNS clusters of the served config are re-resolved (strict-dns.ts) and
+ * their hosts replaced in place. Circuit breakers are kept per cluster name across configs.
  * One bad cluster is logged and left out; it never stops the others.
  */
 import type { Cluster, ClusterLoadAssignment, XdsSnapshot } from '../../xds/envoy-types.js';

@@ -13,7 +13,7 @@
  * | `auto_config` | ALPN `h2,http/1.1` over TLS (the server picks), HTTP/1.1 in plain text |
  * | `http2_protocol_options.max_concurrent_streams`, `initial_stream_window_size`, `initial_connection_window_size` | undici `maxConcurrentStreams` (and streams per connection), `initialWindowSize`, `connectionWindowSize` |
  * | `transport_socket` / `transport_socket_matches` | TLS, see tls/upstream-tls-context.ts |
- * | `upstream_http_protocol_options.auto_sni` | SNI from the request's Host, one pool per name (bounded), see auto-sni-pool.ts |
+ * | `upstream_http_protocol_options.auto_sni` | SNI from the request's Host, one pool per name (bounded; `AutoSniPool` in connection-pools.ts) |
  * | `circuit_breakers` max_connections | connections per endpoint pool |
  * | `dns_lookup_family` | address family of LOGICAL_DNS connects |
  *
