@@ -23,6 +23,7 @@ import { createProxyStats, type ProxyStats } from './stats.js';
 import { ClusterManager } from './upstream/cluster-manager.js';
 import { clusterStatuses, type ClusterStatus } from './upstream/health/cluster-status.js';
 import type { UpstreamHealthOptions } from './upstream/health/upstream-health.js';
+import type { DnsResolver } from './upstream/dns-cache.js';
 
 export type { Logger } from './logger.js';
 
@@ -35,6 +36,8 @@ export interface GatewayProxyOptions {
   drainTimeoutMs?: number;
   /** Clock and probes of the health checker (tests). */
   health?: UpstreamHealthOptions;
+  /** Name resolution for STRICT_DNS clusters (default: the system's, /etc/hosts included). */
+  dnsResolver?: DnsResolver;
 }
 
 export type AppliedListener = (version: string) => void;
@@ -65,7 +68,7 @@ export class GatewayProxy {
     this.client = opts.client;
     this.logger = opts.logger ?? consoleLogger;
     this.drainTimeoutMs = opts.drainTimeoutMs ?? 60_000;
-    this.clusterManager = new ClusterManager(this.stats, this.logger, opts.health);
+    this.clusterManager = new ClusterManager(this.stats, this.logger, opts.health, opts.dnsResolver);
     this.sinks = new SinkRegistry(this.stats, this.logger);
     this.tlsFiles = new TlsFileWatcher(() => {
       if (this.lastSnapshot !== null && this.pending === null) this.enqueue(this.lastSnapshot);

@@ -40,6 +40,12 @@ export interface ClusterStats {
   outlier_detection_ejections_active?: number;
   outlier_detection_ejections_overflow?: number;
   outlier_detection_ejections_enforced_total?: number;
+  /** Requests rejected by the max_requests / max_pending_requests circuit breakers (503, flag UO). */
+  upstream_rq_pending_overflow: number;
+  /** Connections not opened because of the max_connections circuit breaker (the request waited). */
+  upstream_cx_overflow: number;
+  /** Retries not attempted because of the max_retries circuit breaker. */
+  upstream_rq_retry_overflow: number;
 }
 
 /** Per-cluster stats that are gauges (Prometheus `# TYPE … gauge`); the others are counters. */
@@ -124,6 +130,9 @@ export function clusterStatsFor(stats: ProxyStats, clusterName: string): Cluster
       upstream_rq_retry_success: 0,
       upstream_rq_per_try_timeout: 0,
       upstream_rq_shadow_error: 0,
+      upstream_rq_pending_overflow: 0,
+      upstream_cx_overflow: 0,
+      upstream_rq_retry_overflow: 0,
     };
     stats.clusters[clusterName] = s;
   }

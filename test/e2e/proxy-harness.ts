@@ -8,6 +8,7 @@ import { InProcessXdsClient } from '../../src/xds/client.js';
 import type { XdsSnapshot } from '../../src/xds/envoy-types.js';
 import { GatewayProxy } from '../../src/proxy/gateway-proxy.js';
 import type { LogFields, Logger } from '../../src/proxy/logger.js';
+import type { DnsResolver } from '../../src/proxy/upstream/dns-cache.js';
 
 export const ROLE = 'gloo-system~gateway-proxy';
 
@@ -32,12 +33,13 @@ export class ProxyHarness {
   readonly proxy: GatewayProxy;
   readonly agent = new Agent({ keepAliveTimeout: 1000 });
 
-  constructor() {
+  constructor(opts: { dnsResolver?: DnsResolver } = {}) {
     this.proxy = new GatewayProxy({
       client: new InProcessXdsClient(this.cache, ROLE),
       logger: collectingLogger(this.logs),
       onListenerError: (name, address, port, err) => this.listenerErrors.push({ name, address, port, err }),
       drainTimeoutMs: 10_000,
+      ...(opts.dnsResolver !== undefined ? { dnsResolver: opts.dnsResolver } : {}),
     });
     this.proxy.start();
   }

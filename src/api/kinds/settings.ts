@@ -6,8 +6,7 @@
 import { obj, str, bool, uint32, int32, double, arr, map, duration, any, empty, enumOf, type Infer } from '../schema.js';
 import { ResourceRef } from '../types/core.js';
 import { notYetObj, LabelSelector, StringMatcher } from '../types/upstream-common.js';
-import { translatedCopy } from '../types/field-support.js';
-import { CircuitBreakerConfig } from '../types/upstream-connection.js';
+import { EnforcedCircuitBreakerConfig } from '../types/upstream-connection.js';
 import { SslParameters } from '../types/ssl.js';
 import { ConsulConsistencyMode, ConsulQueryOptions } from '../types/upstream-types.js';
 import { Extensions } from '../types/options.js';
@@ -100,7 +99,7 @@ export const GlooOptions = notYetObj(GLOO_NOTE, {
   xdsBindAddr: str(),
   validationBindAddr: str(),
   // Default circuit breakers of every cluster (gloo translator, plugins/circuit-breakers).
-  circuitBreakers: translatedCopy(CircuitBreakerConfig).partial('translated to Envoy config; not enforced by the gloo-ts data plane yet'),
+  circuitBreakers: EnforcedCircuitBreakerConfig.supported(),
   endpointsWarmingTimeout: duration(),
   awsOptions: notYetObj(
     GLOO_NOTE,

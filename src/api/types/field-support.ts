@@ -54,3 +54,47 @@ function translatedField(field: Schema<unknown>, except: readonly string[]): Sch
   out.description = field.description;
   return out;
 }
+
+/** How `implementedCopy` marks one field: partly implemented, or not yet, with the note to show. */
+export type FieldMark = { partial: string } | { notYet: string };
+
+/**
+ * A copy of a message that gloo-ts implements end to end (translated and enforced by the data plane):
+ * every field marked not-yet becomes `.supported()` without a note, recursively, except the fields
+ * named in `marks` (dotted paths from this message), which get the given mark and note. Fields marked
+ * supported or partial keep their mark. The copy keeps the original's own mark, so the caller marks
+ * the field that holds it.
+ * Example: `implementedCopy(CircuitBreakerConfig, { trackRemaining: { partial: 'no gauges' } })`.
+ */
+export function implementedCopy<S extends Shape>(schema: ObjectSchema<S>, marks: Readonly<Record<string, FieldMark>> = {}): ObjectSchema<S> {
+  const shape: Shape = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const nested: Record<string, FieldMark> = {};
+    for (const [p, m] of Object.entries(marks)) if (p.startsWith(`${key}.`)) nested[p.slice(key.length + 1)] = m;
+    const mark = marks[key];
+    if (mark !== undefined && 'notYet' in mark) {
+      shape[key] = field.notYet(mark.notYet);
+      continue;
+    }
+    let f = field;
+    if (field.support === 'no') f = implementedField(field, nested);
+    if (mark !== undefined) f = f.partial(mark.partial);
+    shape[key] = f;
+  }
+  const out = obj(shape as S, schema.options);
+  out.support = schema.support;
+  out.supportNote = schema.supportNote;
+  out.description = schema.description;
+  return out;
+}
+
+function implementedField(field: Schema<unknown>, marks: Record<string, FieldMark>): Schema<unknown> {
+  let inner: Schema<unknown> = field;
+  if (field instanceof ObjectSchema) inner = implementedCopy(field as ObjectSchema<Shape>, marks);
+  else if (field instanceof ArraySchema && field.item instanceof ObjectSchema) inner = arr(implementedCopy(field.item as ObjectSchema<Shape>, marks));
+  else if (field instanceof MapSchema && field.value instanceof ObjectSchema) inner = map(implementedCopy(field.value as ObjectSchema<Shape>, marks));
+  const out = inner.supported();
+  out.supportNote = undefined;
+  out.description = field.description;
+  return out;
+}

@@ -3,6 +3,7 @@
  * settings (§2.2.11), PROXY-protocol / preconnect knobs and EE failover endpoints (§2.2.10).
  */
 import { obj, str, bool, uint32, uint64, double, duration, empty, enumOf, arr, type Infer } from '../schema.js';
+import { implementedCopy } from './field-support.js';
 import { notYetObj, StructMap } from './upstream-common.js';
 import { UpstreamSslConfig } from './upstream-ssl.js';
 
@@ -47,6 +48,11 @@ export const CircuitBreakerConfig = notYetObj('ignored: no circuit breaking is a
   trackRemaining: bool(),
 });
 export type CircuitBreakerConfig = Infer<typeof CircuitBreakerConfig>;
+
+/** CircuitBreakerConfig as the router enforces it (src/proxy/upstream/circuit-breakers.ts). */
+export const EnforcedCircuitBreakerConfig = implementedCopy(CircuitBreakerConfig, {
+  trackRemaining: { partial: 'accepted; the remaining_* gauges are not published' },
+});
 
 const CONN_NOTE = 'ignored: connections use built-in defaults';
 

@@ -180,8 +180,9 @@ function compileOperator(name: string, arg: string | undefined, max: number | un
       return (c) => withPort(c.req.socket.localAddress, c.req.socket.localPort);
     case 'DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT':
       return (c) => plainIp(c.req.socket.localAddress);
-    case 'REQUESTED_SERVER_NAME':
     case 'UPSTREAM_TRANSPORT_FAILURE_REASON':
+      return (c) => c.info.upstreamTransportFailureReason ?? null;
+    case 'REQUESTED_SERVER_NAME':
     case 'UPSTREAM_LOCAL_ADDRESS':
       return () => null;
     default:

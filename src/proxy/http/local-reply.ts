@@ -10,6 +10,10 @@ import { kStreamInfo, ResponseFlag, type StreamInfo } from './stream-info.js';
 export interface LocalBody {
   readonly body: Buffer;
   readonly headers: readonly string[];
+  /** Response flag of a body built per failure (the fixed bodies are recognised by identity). */
+  readonly flag?: number;
+  /** `%UPSTREAM_TRANSPORT_FAILURE_REASON%` (e.g. the TLS error of a failed upstream handshake). */
+  readonly transportFailure?: string;
 }
 
 export function textBody(text: string): LocalBody {
@@ -26,6 +30,12 @@ export const UPSTREAM_CONNECTION_TERMINATION = textBody(
   'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
 );
 export const UPSTREAM_REQUEST_TIMEOUT = textBody('upstream request timeout');
+export const UPSTREAM_CONNECT_TIMEOUT = textBody(
+  'upstream connect error or disconnect/reset before headers. reset reason: connection timeout',
+);
+/** Circuit breaker overflow; sent with `x-envoy-overloaded: true` (OVERLOADED_HEADERS). */
+export const UPSTREAM_OVERFLOW = textBody('upstream connect error or disconnect/reset before headers. reset reason: overflow');
+export const OVERLOADED_HEADERS: readonly string[] = ['x-envoy-overloaded', 'true'];
 
 const EMPTY_HEADERS: readonly string[] = ['content-length', '0'];
 
@@ -42,7 +52,10 @@ export function sendLocalReply(
 ): void {
   if (res.writableEnded || res.destroyed) return;
   const info = (res as unknown as Record<symbol, StreamInfo | undefined>)[kStreamInfo];
-  if (info !== undefined) info.responseFlags |= flagOf(body);
+  if (info !== undefined) {
+    info.responseFlags |= flagOf(body);
+    if (body !== null && body.transportFailure !== undefined) info.upstreamTransportFailureReason = body.transportFailure;
+  }
   if (res.headersSent) {
     res.destroy();
     return;
@@ -60,9 +73,13 @@ export function sendLocalReply(
 
 /** The response flag a local reply stands for (for `%RESPONSE_FLAGS%`). */
 function flagOf(body: LocalBody | null): number {
+  if (body === null) return 0;
+  if (body.flag !== undefined) return body.flag;
   if (body === NO_HEALTHY_UPSTREAM) return ResponseFlag.NoHealthyUpstream;
   if (body === UPSTREAM_CONNECT_FAILURE) return ResponseFlag.UpstreamConnectionFailure;
   if (body === UPSTREAM_CONNECTION_TERMINATION) return ResponseFlag.UpstreamConnectionTermination;
   if (body === UPSTREAM_REQUEST_TIMEOUT) return ResponseFlag.UpstreamRequestTimeout;
+  if (body === UPSTREAM_CONNECT_TIMEOUT) return ResponseFlag.UpstreamConnectionFailure;
+  if (body === UPSTREAM_OVERFLOW) return ResponseFlag.UpstreamOverflow;
   return 0;
 }

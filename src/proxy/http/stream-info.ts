@@ -81,6 +81,14 @@ export interface StreamInfo {
   upstreamCluster: string | null;
   routeName: string | null;
   healthCheck: boolean;
+  /** Why the upstream connection failed at the transport level (TLS), for `%UPSTREAM_TRANSPORT_FAILURE_REASON%`. */
+  upstreamTransportFailureReason?: string | null;
+}
+
+/** Adds a response flag to the request's stream info, when it has one (access logs). */
+export function addResponseFlag(res: object, flag: number): void {
+  const info = (res as Record<symbol, StreamInfo | undefined>)[kStreamInfo];
+  if (info !== undefined) info.responseFlags |= flag;
 }
 
 /** The StreamInfo fields with their initial values; a stream (or an upgrade's log) extends it. */
@@ -96,6 +104,7 @@ export class StreamInfoRecord implements StreamInfo {
   bytesSent = 0;
   upstreamHost: string | null = null;
   upstreamCluster: string | null = null;
+  upstreamTransportFailureReason: string | null = null;
   routeName: string | null = null;
   healthCheck = false;
 }

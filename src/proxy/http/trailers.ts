@@ -10,8 +10,17 @@ function text(v: Buffer | string): string {
   return typeof v === 'string' ? v : v.toString('latin1');
 }
 
-/** Adds raw trailer fields to an outgoing message (an invalid field drops them all, never the message). */
-export function addTrailers(msg: OutgoingMessage, raw: readonly (Buffer | string)[]): void {
+/**
+ * Adds trailer fields to an outgoing message (an invalid field drops them all, never the message).
+ * `raw` is undici's flat `[name, value, …]` list (HTTP/1.1 upstreams) or, from an HTTP/2 upstream
+ * (gRPC's `grpc-status`…), node:http2's headers object; an empty one adds nothing.
+ */
+export function addTrailers(msg: OutgoingMessage, raw: readonly (Buffer | string)[] | Readonly<Record<string, unknown>>): void {
+  if (!Array.isArray(raw)) {
+    addTrailerObject(msg, raw as Readonly<Record<string, unknown>>);
+    return;
+  }
+  if (raw.length === 0) return;
   // An object, not a list of pairs: HTTP/2 responses (compat API) only take an object.
   const fields: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -20,6 +29,24 @@ export function addTrailers(msg: OutgoingMessage, raw: readonly (Buffer | string
     const had = fields[name];
     fields[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
   }
+  try {
+    msg.addTrailers(fields);
+  } catch {
+    // invalid trailer field: dropped
+  }
+}
+
+/** node:http2 trailers (`{name: value | value[]}`, pseudo-headers and symbols excluded). */
+function addTrailerObject(msg: OutgoingMessage, obj: Readonly<Record<string, unknown>>): void {
+  let fields: Record<string, string | string[]> | null = null;
+  for (const name in obj) {
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
+    const v = obj[name];
+    if (typeof v === 'string') (fields ??= {})[name] = v;
+    else if (Array.isArray(v)) (fields ??= {})[name] = v.map(String);
+    else if (v !== undefined && v !== null) (fields ??= {})[name] = String(v);
+  }
+  if (fields === null) return;
   try {
     msg.addTrailers(fields);
   } catch {

@@ -4,7 +4,7 @@
  * - `responseOnSocket`: node hands an upgrade request over without a ServerResponse; local replies
  *   (403 upgrade refused, 404, 503, direct responses, redirects) are written through one attached to
  *   the socket, which closes once the reply is sent.
- * - `tunnelUpgrade`: a raw TCP connection to the chosen host carries the request head (forwarding
+ * - `tunnelUpgrade`: a raw connection to the chosen host (TCP, TLS or pipe, as its pool) carries the request head (forwarding
  *   headers and rewrites applied, `connection: upgrade` and `upgrade` kept), then bytes flow both
  *   ways untouched: the upstream's `101` head and everything after it. A half close (FIN) is passed
  *   on; an error or a full close on one side destroys the other. Before the upstream sent anything a
@@ -18,13 +18,15 @@
  * and route timeouts.
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { HeaderObject } from '../router/header-mutation.js';
 import { CONNECT_FAILURES } from '../router/router-request.js';
 import { countUpstreamStatus, type ClusterStats, type ProxyStats } from '../stats.js';
+import { openUpstreamSocket } from '../upstream/connection-pools.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import type { AccessLogs } from '../access-log/access-logger.js';
-import { UPSTREAM_CONNECT_FAILURE, UPSTREAM_CONNECTION_TERMINATION, sendLocalReply } from './local-reply.js';
+import { UPSTREAM_CONNECTION_TERMINATION, sendLocalReply } from './local-reply.js';
+import { upstreamFailureBody } from '../upstream/upstream-failure.js';
 import { ResponseFlag, StreamInfoRecord } from './stream-info.js';
 
 /** The access-log facts of one upgrade request; logged once, when the downstream socket closes. */
@@ -101,7 +103,8 @@ export function tunnelUpgrade(
   headers.connection = 'upgrade';
   headers.upgrade = upgrade;
   cluster.upstream_rq_total++;
-  const up = connect({ host: host.address, port: host.port, noDelay: true });
+  // The host's own kind of connection: TCP, TLS or a Unix socket (HTTP/1.1 by ALPN).
+  const up = openUpstreamSocket(host);
   let answered = false;
   let counted = false;
   const closeBoth = (): void => {
@@ -137,7 +140,7 @@ export function tunnelUpgrade(
     const connectFailure = err !== null && CONNECT_FAILURES.has(err.code ?? '');
     if (connectFailure) cluster.upstream_cx_connect_fail++;
     if (log !== null) log.responseFlags |= connectFailure ? ResponseFlag.UpstreamConnectionFailure : ResponseFlag.UpstreamConnectionTermination;
-    sendLocalReply(log !== null ? log.reply(req, socket) : responseOnSocket(req, socket), 503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
+    sendLocalReply(log !== null ? log.reply(req, socket) : responseOnSocket(req, socket), 503, err === null ? UPSTREAM_CONNECTION_TERMINATION : upstreamFailureBody(err));
   };
   up.on('error', (err: NodeJS.ErrnoException) => {
     if (replied) return;

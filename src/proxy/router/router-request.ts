@@ -18,17 +18,21 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import {
   NO_HEALTHY_UPSTREAM,
-  UPSTREAM_CONNECT_FAILURE,
-  UPSTREAM_CONNECTION_TERMINATION,
+  OVERLOADED_HEADERS,
+  UPSTREAM_OVERFLOW,
   UPSTREAM_REQUEST_TIMEOUT,
   sendLocalReply,
   textBody,
 } from '../http/local-reply.js';
+import { addResponseFlag, ResponseFlag } from '../http/stream-info.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
+import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
+import { HeldHeaders, hasTrailers, isHttp2Response } from '../upstream/http2/held-headers.js';
+import { CONNECT_FAILURE_CODES, upstreamFailureBody } from '../upstream/upstream-failure.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { ForwardAction } from './forward-action.js';
 import type { FormatContext } from './formatter.js';
@@ -40,21 +44,15 @@ import { AttemptFailure, type RetryPolicy } from './retry-policy.js';
 
 const STREAM_TIMEOUT = textBody('stream timeout');
 
-/** Error codes that mean the connection to the upstream could not be established. */
-export const CONNECT_FAILURES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+/** Error codes that mean the connection to the upstream could not be established (TLS handshakes included). */
+export const CONNECT_FAILURES: ReadonlySet<string> = CONNECT_FAILURE_CODES;
 
 class Attempt implements Dispatcher.DispatchHandler {
   abort: ((err?: Error) => void) | null = null;
   aborted = false;
   perTryTimer: NodeJS.Timeout | null = null;
+  /** The cluster's circuit breakers while this attempt holds a request slot. */
+  breakers: CircuitBreakers | null = null;
 
   /** Counted in the host's `activeRequests` until the attempt ends. */
   private active = true;
@@ -66,11 +64,16 @@ class Attempt implements Dispatcher.DispatchHandler {
     host.activeRequests++;
   }
 
-  /** The attempt is over (completed, failed or cancelled): it stops counting as active. */
+  /** The attempt is over (completed, failed or cancelled): it stops counting as active and gives its request slot back (idempotent). */
   release(): void {
-    if (!this.active) return;
-    this.active = false;
-    this.host.activeRequests--;
+    if (this.active) {
+      this.active = false;
+      this.host.activeRequests--;
+    }
+    if (this.breakers !== null) {
+      this.breakers.releaseRequest();
+      this.breakers = null;
+    }
   }
 
   cancel(reason: string): void {
@@ -116,6 +119,10 @@ export class RouterRequest {
   private globalTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private backOffTimer: NodeJS.Timeout | null = null;
+  /** This request holds one of the cluster's retry slots (from a retry decision to its outcome). */
+  private holdsRetry = false;
+  /** HTTP/2 downstream: response headers not written yet (see held-headers.ts). */
+  private held: HeldHeaders | null = null;
   private readonly body: RequestBody | null;
   private readonly policy: RetryPolicy | null;
 
@@ -171,7 +178,16 @@ export class RouterRequest {
   }
 
   private startAttempt(host: UpstreamHost): void {
+    const breakers = this.cluster === null ? null : this.cluster.circuitBreakers;
+    if (breakers !== null && !breakers.tryAcquireRequest(this.stats)) {
+      // Local circuit breaking is never retried (Envoy).
+      this.current = null;
+      this.stats.upstream_rq_5xx++;
+      this.fail(503, UPSTREAM_OVERFLOW, OVERLOADED_HEADERS);
+      return;
+    }
     const a = new Attempt(this, host);
+    a.breakers = breakers;
     this.current = a;
     this.attempts++;
     this.stats.upstream_rq_total++;
@@ -191,12 +207,34 @@ export class RouterRequest {
     }
   }
 
-  /** A retry is possible now (budget left, body replayable, nothing sent downstream). */
+  /**
+   * A retry is possible now (budget left, body replayable, nothing sent downstream, a retry slot of the
+   * cluster's circuit breakers free); true takes the slot.
+   */
   private canRetry(): boolean {
     const p = this.policy;
     if (p === null || this.done || this.responseStarted || this.retries >= p.numRetries) return false;
-    if (this.body !== null) return !this.body.overflowed;
-    return !hasRequestBody(this.req);
+    const replayable = this.body !== null ? !this.body.overflowed : !hasRequestBody(this.req);
+    return replayable && this.takeRetrySlot();
+  }
+
+  private takeRetrySlot(): boolean {
+    this.releaseRetrySlot();
+    const breakers = this.cluster === null ? null : this.cluster.circuitBreakers;
+    if (breakers === null) return true;
+    if (breakers.tryAcquireRetry(this.stats)) {
+      this.holdsRetry = true;
+      return true;
+    }
+    addResponseFlag(this.res, ResponseFlag.UpstreamOverflow);
+    return false;
+  }
+
+  private releaseRetrySlot(): void {
+    if (this.holdsRetry) {
+      this.holdsRetry = false;
+      this.cluster?.circuitBreakers.releaseRetry();
+    }
   }
 
   private retry(failed: Attempt): void {
@@ -228,6 +266,7 @@ export class RouterRequest {
       return false;
     }
     this.touch();
+    this.releaseRetrySlot();
     this.resumeUpstream = resume;
     countUpstreamStatus(this.stats, statusCode);
     let list = downstreamResponseHeaders(rawHeaders);
@@ -235,21 +274,39 @@ export class RouterRequest {
       list = this.responseHeaders.applyToList(list, this.responseHeaders.hasDynamic ? formatContext(this.req, a.host) : undefined);
     }
     appendGeneratedCookies(this.res, list);
+    if (isHttp2Response(this.res)) {
+      // HTTP/2 downstream: a headers-only answer must end the stream on its HEADERS (gRPC trailers-only).
+      this.held = new HeldHeaders(this.res, statusCode, list, () => this.invalidResponseHeaders());
+      this.responseStarted = true;
+      return true;
+    }
     try {
       this.res.writeHead(statusCode, list);
     } catch {
-      a.cancel('invalid upstream response headers');
-      this.finish();
-      sendLocalReply(this.res, 502, null);
+      this.invalidResponseHeaders();
       return false;
     }
     this.responseStarted = true;
     return true;
   }
 
+  private invalidResponseHeaders(): void {
+    this.current?.cancel('invalid upstream response headers');
+    this.finish();
+    sendLocalReply(this.res, 502, null);
+  }
+
   attemptData(chunk: Buffer): boolean {
     if (this.done) return true;
     this.touch();
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      if (!held.flush()) {
+        this.invalidResponseHeaders();
+        return true;
+      }
+    }
     if (this.res.write(chunk)) return true;
     if (!this.drainHooked) {
       this.drainHooked = true;
@@ -264,8 +321,19 @@ export class RouterRequest {
   attemptComplete(a: Attempt, trailers: readonly (Buffer | string)[] | null = null): void {
     if (this.done || a !== this.current) return;
     if (this.retries > 0) this.stats.upstream_rq_retry_success++;
+    const held = this.held;
+    this.held = null;
+    if (held !== null && !hasTrailers(trailers)) {
+      this.finish();
+      held.endHeadersOnly();
+      return;
+    }
+    if (held !== null && !held.flush()) {
+      this.invalidResponseHeaders();
+      return;
+    }
     this.finish();
-    if (trailers !== null && trailers.length > 0) addTrailers(this.res, trailers);
+    if (trailers !== null) addTrailers(this.res, trailers);
     this.res.end();
   }
 
@@ -288,7 +356,7 @@ export class RouterRequest {
     }
     this.stats.upstream_rq_5xx++;
     if (code === 'UND_ERR_HEADERS_TIMEOUT') this.fail(504, UPSTREAM_REQUEST_TIMEOUT);
-    else this.fail(503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
+    else this.fail(503, upstreamFailureBody(err));
   }
 
   private perTryTimedOut(a: Attempt): void {
@@ -333,9 +401,9 @@ export class RouterRequest {
     this.timedOut(true);
   }
 
-  private fail(status: number, body: Parameters<typeof sendLocalReply>[2]): void {
+  private fail(status: number, body: Parameters<typeof sendLocalReply>[2], extraHeaders: readonly string[] | null = null): void {
     this.finish();
-    sendLocalReply(this.res, status, body);
+    sendLocalReply(this.res, status, body, null, extraHeaders);
   }
 
   private downstreamClosed(): void {
@@ -346,7 +414,13 @@ export class RouterRequest {
 
   private finish(): void {
     this.done = true;
+    if (this.held !== null) {
+      this.held.cancel();
+      this.held = null;
+    }
     const a = this.current;
+    if (a !== null) a.release();
+    this.releaseRetrySlot();
     if (a !== null && a.perTryTimer !== null) {
       clearTimeout(a.perTryTimer);
       a.perTryTimer = null;

@@ -9,19 +9,16 @@
  * path (docs/compatibility.md).
  */
 import { Agent, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import {
-  UPSTREAM_CONNECT_FAILURE,
-  UPSTREAM_CONNECTION_TERMINATION,
-  UPSTREAM_REQUEST_TIMEOUT,
-  sendLocalReply,
-} from '../http/local-reply.js';
+import { UPSTREAM_REQUEST_TIMEOUT, sendLocalReply } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
+import { needsConnector, openUpstreamSocket } from '../upstream/connection-pools.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { appendGeneratedCookies } from './hash-policy.js';
+import { upstreamFailureBody } from '../upstream/upstream-failure.js';
 import { CONNECT_FAILURES, formatContext } from './router-request.js';
 
 /** Keep-alive connections for this path (node pools them per host:port). */
@@ -43,13 +40,15 @@ export function forwardWithTrailers(
   let done = false;
   let started = false;
   let timer: NodeJS.Timeout | null = null;
+  // TLS and pipe endpoints connect the way their pool does (one connection per such request).
+  const own = needsConnector(host.pool);
   const creq = httpRequest({
     host: host.address,
     port: host.port,
     method: req.method,
     path,
     headers: headers as Record<string, string | string[]>,
-    agent,
+    ...(own ? { createConnection: () => openUpstreamSocket(host) } : { agent }),
     setHost: false,
   });
   host.activeRequests++;
@@ -103,7 +102,7 @@ export function forwardWithTrailers(
     const connectFailure = CONNECT_FAILURES.has(err.code ?? '');
     host.monitor.onLocalFailure(connectFailure ? LocalFailure.ConnectFailed : LocalFailure.Reset);
     if (connectFailure) stats.upstream_cx_connect_fail++;
-    sendLocalReply(res, 503, connectFailure ? UPSTREAM_CONNECT_FAILURE : UPSTREAM_CONNECTION_TERMINATION);
+    sendLocalReply(res, 503, upstreamFailureBody(err));
   });
   res.once('close', () => {
     if (done || res.writableFinished) return;

@@ -15,17 +15,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import {
-  UPSTREAM_CONNECT_FAILURE,
-  UPSTREAM_CONNECTION_TERMINATION,
-  UPSTREAM_REQUEST_TIMEOUT,
-  sendLocalReply,
-} from '../http/local-reply.js';
+import { OVERLOADED_HEADERS, UPSTREAM_OVERFLOW, UPSTREAM_REQUEST_TIMEOUT, sendLocalReply } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
+import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
+import { speaksHttp2 } from '../upstream/connection-pools.js';
+import { HeldHeaders, hasTrailers, isHttp2Response } from '../upstream/http2/held-headers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
+import { upstreamFailureBody } from '../upstream/upstream-failure.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { CompiledRoute } from './compiled-route.js';
 import { appendGeneratedCookies } from './hash-policy.js';
@@ -56,6 +55,10 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   activeOn: UpstreamHost | null = null;
   /** The host the request went to: its monitor hears the outcome (outlier detection, per-host counters). */
   host: UpstreamHost | null = null;
+  /** The cluster's circuit breakers while this request holds a request slot. */
+  breakers: CircuitBreakers | null = null;
+  /** HTTP/2 downstream: response headers not written yet (see held-headers.ts). */
+  private held: HeldHeaders | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -80,21 +83,39 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       list = this.responseHeaders.applyToList(list, f === null ? undefined : formatContext(f.req, f.host));
     }
     appendGeneratedCookies(this.res, list);
+    if (isHttp2Response(this.res)) {
+      // HTTP/2 downstream: a headers-only answer must end the stream on its HEADERS (gRPC trailers-only).
+      this.held = new HeldHeaders(this.res, statusCode, list, () => this.invalidResponseHeaders());
+      this.responseStarted = true;
+      return true;
+    }
     try {
       this.res.writeHead(statusCode, list);
     } catch {
-      // An upstream header node refuses to send: Envoy answers 502 for a malformed upstream response.
-      this.finish();
-      this.abortUpstream?.(new Error('invalid upstream response headers'));
-      sendLocalReply(this.res, 502, null);
+      this.invalidResponseHeaders();
       return false;
     }
     this.responseStarted = true;
     return true;
   }
 
+  /** An upstream header node refuses to send: Envoy answers 502 for a malformed upstream response. */
+  private invalidResponseHeaders(): void {
+    this.finish();
+    this.abortUpstream?.(new Error('invalid upstream response headers'));
+    sendLocalReply(this.res, 502, null);
+  }
+
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      if (!held.flush()) {
+        this.invalidResponseHeaders();
+        return true;
+      }
+    }
     if (this.res.write(chunk)) return true;
     if (!this.drainHooked) {
       this.drainHooked = true;
@@ -105,8 +126,19 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
 
   onComplete(trailers: readonly (Buffer | string)[] | null): void {
     if (this.done) return;
+    const held = this.held;
+    this.held = null;
+    if (held !== null && !hasTrailers(trailers)) {
+      this.finish();
+      held.endHeadersOnly();
+      return;
+    }
+    if (held !== null && !held.flush()) {
+      this.invalidResponseHeaders();
+      return;
+    }
     this.finish();
-    if (trailers !== null && trailers.length > 0) addTrailers(this.res, trailers);
+    if (trailers !== null) addTrailers(this.res, trailers);
     this.res.end();
   }
 
@@ -127,11 +159,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (code === 'UND_ERR_HEADERS_TIMEOUT') {
       this.stats.upstream_rq_timeout++;
       sendLocalReply(res, 504, UPSTREAM_REQUEST_TIMEOUT);
-    } else if (CONNECT_FAILURES.has(code)) {
-      this.stats.upstream_cx_connect_fail++;
-      sendLocalReply(res, 503, UPSTREAM_CONNECT_FAILURE);
     } else {
-      sendLocalReply(res, 503, UPSTREAM_CONNECTION_TERMINATION);
+      if (CONNECT_FAILURES.has(code)) this.stats.upstream_cx_connect_fail++;
+      sendLocalReply(res, 503, upstreamFailureBody(err));
     }
   }
 
@@ -172,6 +202,14 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (this.activeOn !== null) {
       this.activeOn.activeRequests--;
       this.activeOn = null;
+    }
+    if (this.held !== null) {
+      this.held.cancel();
+      this.held = null;
+    }
+    if (this.breakers !== null) {
+      this.breakers.releaseRequest();
+      this.breakers = null;
     }
     if (this.timer !== null) {
       clearTimeout(this.timer);
@@ -234,7 +272,7 @@ export function forwardRequest(
     route.requestHeaders.applyDynamicToObject(headers, req);
   }
   const action = route === undefined ? null : route.forward;
-  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined && bufferedBody(req) === undefined) {
+  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined && bufferedBody(req) === undefined && !speaksHttp2(host.pool)) {
     // Declared request trailers: undici cannot send them, node:http can (no retries or mirrors then).
     if (action !== null && action.needsRouter) action.rewriteHost(headers, req.headers, req.headers.host, downstreamPath(req));
     forwardWithTrailers(req, res, host, path, headers, responseHeaders, stats, timeoutMs);
@@ -247,8 +285,15 @@ export function forwardRequest(
     new RouterRequest(req, res, action, cluster, path, headers, responseHeaders, stats, timeoutMs, hasRequestBody(req), limit).start(host);
     return;
   }
+  const breakers = (ctx !== undefined ? ctx.cluster : (req as Routed)[kCluster])?.circuitBreakers;
+  if (breakers !== undefined && !breakers.tryAcquireRequest(stats)) {
+    stats.upstream_rq_5xx++;
+    sendLocalReply(res, 503, UPSTREAM_OVERFLOW, null, OVERLOADED_HEADERS);
+    return;
+  }
   const u = new UpstreamRequest(res, responseHeaders, stats);
   u.host = host;
+  if (breakers !== undefined) u.breakers = breakers;
   if (responseHeaders !== null && responseHeaders.hasDynamic) u.formatFor = { req, host };
   (res as TrackedResponse)[kUpstreamRequest] = u;
   res.on('close', onDownstreamClose);

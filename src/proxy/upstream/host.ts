@@ -53,8 +53,9 @@ export class UpstreamHost {
     return !this.edsUnhealthy && !this.failedActiveHealthCheck && !this.failedOutlierCheck && !this.excludedViaImmediateHcFail;
   }
 
-  /** `address:port`, with brackets for IPv6. */
+  /** `address:port`, with brackets for IPv6; a pipe endpoint's path (port 0). */
   get authority(): string {
+    if (this.port === 0) return this.address;
     return this.address.includes(':') ? `[${this.address}]:${this.port}` : `${this.address}:${this.port}`;
   }
 }
@@ -67,6 +68,12 @@ export class HostSet {
   private listeners: (() => void)[] | null = null;
 
   constructor(readonly hosts: readonly UpstreamHost[]) {
+    this.refresh();
+  }
+
+  /** Swaps in a new host list (DNS re-resolution) and recomputes `usable`; readonly for everyone else. */
+  replaceHosts(hosts: readonly UpstreamHost[]): void {
+    (this as { hosts: readonly UpstreamHost[] }).hosts = hosts;
     this.refresh();
   }
 

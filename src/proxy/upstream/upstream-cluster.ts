@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ClusterStats } from '../stats.js';
+import { CircuitBreakers } from './circuit-breakers.js';
 import type { HostSet, UpstreamHost } from './host.js';
 import type { LoadBalancer } from './lb/load-balancer.js';
 import type { MetadataMatch } from './lb/metadata-match.js';
@@ -16,6 +17,9 @@ export interface RequestHasher<R> {
 }
 
 export class UpstreamCluster {
+  /** Shared by every config's object for this cluster name (the cluster manager sets it). */
+  circuitBreakers: CircuitBreakers = new CircuitBreakers();
+
   constructor(
     readonly name: string,
     readonly stats: ClusterStats,
@@ -33,6 +37,14 @@ export class UpstreamCluster {
     const lb = this.lb;
     if (lb.usesHash === true && policy !== null && req !== null) return lb.chooseHost(policy.hash(req, res), match);
     return lb.chooseHost(undefined, match);
+  }
+
+  /**
+   * Replaces the cluster's hosts without a config update (STRICT_DNS re-resolution): the host set
+   * takes the new list and recomputes what is usable; hosts kept from the old list keep their state.
+   */
+  replaceHosts(hosts: readonly UpstreamHost[]): void {
+    this.hosts.replaceHosts(hosts);
   }
 }
 

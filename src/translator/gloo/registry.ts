@@ -4,6 +4,7 @@
  */
 import type { Plugin } from './plugin.js';
 import { staticPlugin } from './plugins/static/index.js';
+import { pipePlugin } from './plugins/pipe/index.js';
 import { basicRoutePlugin } from './plugins/basic-route/index.js';
 import { redirectPlugin } from './plugins/redirect/index.js';
 import { directResponsePlugin } from './plugins/direct-response/index.js';
@@ -67,6 +68,7 @@ export function defaultPlugins(): Plugin[] {
   return [
     // Upstream type plugins first: the later upstream plugins see the endpoints and cluster type.
     staticPlugin,
+    pipePlugin,
     upstreamSslPlugin,
     connectionConfigPlugin,
     useHttp2Plugin,

@@ -164,13 +164,16 @@ spec:
   assert.equal(us.spec.connectionConfig!.commonHttpProtocolOptions!.idleTimeout, '3600s');
   assert.equal(us.spec.protocolSelection, 'USE_DOWNSTREAM_PROTOCOL');
   assert.deepEqual(unsupportedPaths(us).sort(), [
-    'spec.circuitBreakers',
-    'spec.connectionConfig',
+    'spec.circuitBreakers.trackRemaining',
+    'spec.connectionConfig.commonHttpProtocolOptions.headersWithUnderscoresAction',
+    'spec.connectionConfig.http1ProtocolOptions.enableTrailers',
+    'spec.connectionConfig.http1ProtocolOptions.properCaseHeaderKeyFormat',
+    'spec.connectionConfig.tcpKeepalive.keepaliveInterval',
+    'spec.connectionConfig.tcpKeepalive.keepaliveProbes',
     'spec.httpConnectHeaders',
     'spec.preconnectPolicy',
     'spec.protocolSelection',
     'spec.proxyProtocolVersion',
-    'spec.useHttp2',
   ]);
   assert.match(us.unsupported.find((u) => u.path === 'spec.httpConnectHeaders')!.note!, /httpConnectHeaders is not implemented yet; the field is ignored/);
 });
@@ -257,7 +260,7 @@ spec:
   assert.deepEqual(kube.subsetSpec!.selectors![1]!.keys, ['version', 'zone']);
   assert.equal(us!.spec.sslConfig!.parameters!.minimumProtocolVersion, 'TLSv1_2');
   assert.equal(us!.spec.failover!.prioritizedLocalities![0]!.localityEndpoints![0]!.lbEndpoints![0]!.port, 9080);
-  assert.deepEqual(unsupportedPaths(us!).sort(), ['spec.failover', 'spec.kube', 'spec.sslConfig']);
+  assert.deepEqual(unsupportedPaths(us!).sort(), ['spec.failover', 'spec.kube']);
 });
 
 test('consul, awsEc2, azure, pipe, gcp and grpc service specs load', () => {
@@ -344,7 +347,6 @@ spec:
   assert.deepEqual(us!.spec.static!.hosts![0]!.healthCheckConfig, { path: '/healthz', method: 'GET' });
   assert.deepEqual(unsupportedPaths(us!), [
     'spec.static.hosts[0].healthCheckConfig',
-    'spec.static.useTls',
     'spec.static.serviceSpec',
   ]);
 });

@@ -198,6 +198,21 @@ export class ClusterHealth {
     this.updateGauges();
   }
 
+  /** The hosts of a served set changed in place (DNS re-resolution): bind the new ones, drop the gone. */
+  rebind(set: HostSet): void {
+    for (const h of set.hosts) {
+      const t = this.target({ address: h.address, port: h.port, hostname: h.hostname, weight: h.weight, priority: h.priority });
+      if (!h.pendingDynamicRemoval) t.inDiscovery = true;
+      h.monitor = t.monitor;
+      t.applyTo(h);
+    }
+    set.refresh();
+    const live = new Set<HostMonitor>();
+    for (const { set: s } of this.sets) for (const h of s.hosts) live.add(h.monitor);
+    for (const t of [...this.targets.values()]) if (!live.has(t.monitor)) this.drop(t);
+    this.updateGauges();
+  }
+
   /** The set of `gen` is the one serving: older sets are forgotten, endpoints it lacks are dropped. */
   commit(gen: number): void {
     this.sets = this.sets.filter((s) => s.gen >= gen);
@@ -332,6 +347,11 @@ export class UpstreamHealth {
     for (const ch of this.uncommitted) if (!served.has(ch)) ch.stop();
     this.uncommitted = [];
     return new HealthBuild(this, ++this.gen);
+  }
+
+  /** A served cluster's hosts were replaced in place (STRICT_DNS re-resolution). */
+  hostsReplaced(cluster: string, set: HostSet): void {
+    this.clusters.get(cluster)?.rebind(set);
   }
 
   /** Stops every session and detector, and closes the event logs. */

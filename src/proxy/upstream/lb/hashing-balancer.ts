@@ -36,6 +36,8 @@ export abstract class HashingLoadBalancer implements LoadBalancer {
   protected tables: (HashTable | null)[] = [];
   /** Which hosts were usable at the last rebuild (a refresh that changed nothing keeps the tables). */
   private signature: string | null = null;
+  /** The host list the tables were built from. */
+  private builtFrom: readonly UpstreamHost[] | null = null;
 
   constructor(
     protected readonly hostSet: HostSet,
@@ -45,9 +47,11 @@ export abstract class HashingLoadBalancer implements LoadBalancer {
   }
 
   refresh(): void {
+    // A refresh that changed no flag keeps the tables; a new host list (DNS re-resolution) never does.
     const sig = usableSignature(this.hostSet.hosts);
-    if (sig === this.signature) return;
+    if (sig === this.signature && this.hostSet.hosts === this.builtFrom) return;
     this.signature = sig;
+    this.builtFrom = this.hostSet.hosts;
     this.state = buildPriorityState(this.hostSet.hosts, { ...this.cfg, localityWeighted: false }, noSource);
     this.tables = this.state.levels.map((level) => {
       const hosts = level.panic ? level.hosts : level.healthy;

@@ -21,6 +21,8 @@ export abstract class PickingLoadBalancer implements LoadBalancer {
   private slowStartNow = false;
   /** Which hosts were usable at the last rebuild (a refresh that changed nothing keeps the state). */
   private signature: string | null = null;
+  /** The host list the tables were built from. */
+  private builtFrom: readonly UpstreamHost[] | null = null;
   protected readonly makeSource = (hosts: readonly UpstreamHost[]): HostSource => {
     const src: HostSource = { hosts, rr: 0, edf: null };
     if (hosts.length > 1 && this.weighted(hosts)) src.edf = new EdfScheduler(hosts, this.weightOf);
@@ -38,9 +40,11 @@ export abstract class PickingLoadBalancer implements LoadBalancer {
 
   /** Rebuilds from the host set (called on every refresh; subclasses call it once constructed). */
   refresh(): void {
+    // A refresh that changed no flag keeps the tables; a new host list (DNS re-resolution) never does.
     const sig = usableSignature(this.hostSet.hosts);
-    if (sig === this.signature) return;
+    if (sig === this.signature && this.hostSet.hosts === this.builtFrom) return;
     this.signature = sig;
+    this.builtFrom = this.hostSet.hosts;
     const ss = this.slowStart;
     if (ss !== null) {
       ss.update(this.hostSet.hosts);

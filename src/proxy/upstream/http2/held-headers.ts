@@ -1,0 +1,106 @@
+/**
+ * Response headers for an HTTP/2 downstream, held back for a moment so a response that turns out to
+ * have no body and no trailers goes out as one HEADERS frame with END_STREAM — gRPC's "trailers-only"
+ * response, which carries `grpc-status` in the headers. A gRPC client reads a status only from
+ * HEADERS that end the stream (or from trailers), so sending the headers first and an empty DATA frame
+ * after would turn every gRPC error status into "no status received" (Envoy keeps end-of-stream on
+ * headers the same way).
+ *
+ * The headers are written at the first body byte, at the end, or on the next turn of the event loop
+ * (`setImmediate`), whichever comes first — a streaming response is not delayed. Only HTTP/2
+ * downstream responses are held; HTTP/1.1 has no such message.
+ */
+import type { ServerResponse } from 'node:http';
+
+/** An HTTP/2 downstream response (node's compatibility API), whose headers can end the stream. */
+export function isHttp2Response(res: ServerResponse): boolean {
+  return (res as { stream?: unknown }).stream !== undefined;
+}
+
+/** Upstream trailers with at least one field (undici: a flat list over HTTP/1.1, an object over HTTP/2). */
+export function hasTrailers(trailers: readonly unknown[] | Readonly<Record<string, unknown>> | null): boolean {
+  if (trailers === null) return false;
+  if (Array.isArray(trailers)) return trailers.length > 0;
+  for (const k in trailers) if (k.charCodeAt(0) !== 58 /* ':' */) return true;
+  return false;
+}
+
+export class HeldHeaders {
+  private timer: NodeJS.Immediate | null;
+  /** The headers were written (by the timer or a flush). */
+  private sent = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly status: number,
+    private readonly list: string[],
+    /** writeHead refused the headers (invalid upstream header): the caller fails the request. */
+    private readonly onInvalid: () => void,
+  ) {
+    this.timer = setImmediate(flushHeld, this);
+  }
+
+  /** Writes the headers now (once); false when they were refused (onInvalid is not called then). */
+  flush(): boolean {
+    this.cancel();
+    if (this.sent) return true;
+    this.sent = true;
+    try {
+      this.res.writeHead(this.status, this.list);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Ends the response with the headers alone (HEADERS + END_STREAM). node's compatibility `end()`
+   * writes the headers itself, with end of stream, through `res.writeHead` (so the connection
+   * manager's hooks still see them): this passes our status and list to that call.
+   */
+  endHeadersOnly(): void {
+    this.cancel();
+    const res = this.res;
+    if (this.sent) {
+      // The timer already sent them: the stream ends with an empty DATA frame.
+      res.end();
+      return;
+    }
+    this.sent = true;
+    const own = Object.getOwnPropertyDescriptor(res, 'writeHead');
+    const writeHead = res.writeHead;
+    const { status, list } = this;
+    const restore = (): void => {
+      if (own !== undefined) Object.defineProperty(res, 'writeHead', own);
+      else delete (res as Partial<ServerResponse>).writeHead;
+    };
+    res.writeHead = function (this: ServerResponse) {
+      restore();
+      return writeHead.call(this, status, list);
+    } as ServerResponse['writeHead'];
+    try {
+      res.end();
+    } catch {
+      res.destroy();
+    } finally {
+      if (res.writeHead !== writeHead) restore();
+    }
+  }
+
+  cancel(): void {
+    if (this.timer !== null) {
+      clearImmediate(this.timer);
+      this.timer = null;
+    }
+  }
+
+  /** Called by the timer. */
+  timedFlush(): void {
+    this.timer = null;
+    if (!this.flush()) this.onInvalid();
+  }
+}
+
+function flushHeld(h: HeldHeaders): void {
+  h.timedFlush();
+}
