@@ -184,6 +184,8 @@ function sendStats(deps: AdminDeps, path: string, stats: ProxyStats | undefined,
     ];
     for (const [cluster, cs] of Object.entries(stats.clusters))
       for (const [k, v] of Object.entries(cs)) flat.push([`cluster.${cluster}.${k}`, v as number]);
+    for (const [prefix, ts] of Object.entries(stats.tcp ?? {}))
+      for (const [k, v] of Object.entries(ts)) flat.push([`tcp.${prefix}.${k}`, v as number]);
     if (path === '/stats') for (const [k, v] of flat) lines.push(`${k}: ${v}`);
     else {
       lines.push('# TYPE envoy_http_downstream_rq_total counter', `envoy_http_downstream_rq_total ${stats.downstream_rq_total}`);
@@ -195,7 +197,14 @@ function sendStats(deps: AdminDeps, path: string, stats: ProxyStats | undefined,
           if (!byMetric.has(metric)) byMetric.set(metric, []);
           byMetric.get(metric)!.push(`${metric}{envoy_cluster_name="${cluster}"} ${v}`);
         }
-      for (const [metric, samples] of byMetric) lines.push(`# TYPE ${metric} counter`, ...samples);
+      for (const [prefix, ts] of Object.entries(stats.tcp ?? {}))
+        for (const [k, v] of Object.entries(ts)) {
+          const metric = `envoy_tcp_${k}`;
+          if (!byMetric.has(metric)) byMetric.set(metric, []);
+          byMetric.get(metric)!.push(`${metric}{envoy_tcp_prefix="${prefix}"} ${v}`);
+        }
+      // `*_active` are gauges (they go down); the rest are counters.
+      for (const [metric, samples] of byMetric) lines.push(`# TYPE ${metric} ${metric.endsWith('_active') ? 'gauge' : 'counter'}`, ...samples);
     }
   }
   if (path === '/metrics' && deps.extraMetrics) lines.push(...deps.extraMetrics());
