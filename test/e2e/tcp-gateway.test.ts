@@ -6,7 +6,7 @@
  * termination to a plain TCP upstream (the client sees the gateway's certificate, the upstream gets
  * plaintext), a hybrid gateway with an HTTP chain and a TCP chain on one port, a dead upstream (the
  * connection is closed; the next one succeeds once it is back), connect retries onto another host,
- * the idle timeout, the access log and the stats.
+ * forwardSniClusterName, the idle timeout, the access log and the stats.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -95,9 +95,10 @@ function plain(port: number, localAddress?: string): Promise<Client> {
   });
 }
 
-function tls(port: number, servername: string, ca: string): Promise<Client & { socket: TLSSocket }> {
+function tls(port: number, servername: string, ca: string, checkName = true): Promise<Client & { socket: TLSSocket }> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host: '127.0.0.1', port, servername, ca, allowHalfOpen: true } as never, () => resolve(collect(s) as Client & { socket: TLSSocket }));
+    const opts = { host: '127.0.0.1', port, servername, ca, allowHalfOpen: true, ...(checkName ? {} : { checkServerIdentity: () => undefined }) };
+    const s = tlsConnect(opts as never, () => resolve(collect(s) as Client & { socket: TLSSocket }));
     s.once('error', reject);
   });
 }
@@ -176,6 +177,9 @@ before(async () => {
         secretRef: {name: term-tls, namespace: gloo-system}
         sniDomains: [term.example.com]
       destination: {single: {upstream: {name: term-upstream}}}
+    - name: forward-sni
+      sslConfig: {sniDomains: [tls-b_gloo-system]}
+      destination: {forwardSniClusterName: {}}
     - name: plain
       destination: {single: {upstream: {name: echo}}}
 `,
@@ -187,7 +191,7 @@ before(async () => {
     'gateways/gloo-system/idle.yaml',
     tcpGateway('idle', idlePort, '    - name: idle\n      destination: {single: {upstream: {name: idle-echo}}}\n').replace(
       '  tcpGateway:\n',
-      '  tcpGateway:\n    options:\n      tcpProxySettings: {idleTimeout: 1s}\n',
+      '  tcpGateway:\n    options:\n      tcpProxySettings: {idleTimeout: 2s}\n',
     ),
   );
   writeConfig(dir, 'gateways/gloo-system/dead.yaml', tcpGateway('dead', deadPort, '    - name: late\n      destination: {single: {upstream: {name: late}}}\n', accessLogOption()));
@@ -349,6 +353,14 @@ describe('TCP gateway: TLS', { timeout: 60_000 }, () => {
     assert.match(out, /Verify return code: 0 \(ok\)/);
   });
 
+  it('forwardSniClusterName: the SNI names the cluster (passed through to that upstream)', async () => {
+    const c = await tls(tcpPort, 'tls-b_gloo-system', backendCa.cert, false);
+    assert.equal(c.socket.getPeerCertificate().subject.CN, 'b.example.com');
+    await waitFor('the greeting', () => c.text().includes('\n'));
+    assert.equal(c.text(), 'hello from backend-b sni=tls-b_gloo-system\n');
+    c.socket.destroy();
+  });
+
   it('terminates TLS with the gateway certificate and proxies plaintext to the TCP upstream', async () => {
     const c = await tls(tcpPort, 'term.example.com', gatewayCa.cert);
     assert.equal(c.socket.getPeerCertificate().subject.CN, 'term.example.com');
@@ -420,12 +432,12 @@ describe('TCP gateway: hybrid, failures, timeouts', { timeout: 60_000 }, () => {
     await waitFor('the upstream side to be closed too', () => rec.closed);
 
     const busy = await plain(idlePort);
-    for (let i = 0; i < 25; i++) {
+    for (let i = 0; i < 30; i++) {
       busy.socket.write('.');
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(busy.socket.destroyed, false, 'traffic every 100 ms for 2.5 s keeps a 1 s idle timeout from firing');
-    await waitFor('the echo', () => busy.text().length === 25);
+    assert.equal(busy.socket.readableEnded || busy.socket.destroyed, false, 'traffic every 100 ms for 3 s keeps a 2 s idle timeout from firing');
+    await waitFor('the echo', () => busy.text().length === 30);
     busy.socket.destroy();
     const s = await stats();
     assert.ok((s.get('tcp.tcp.idle_timeout') ?? 0) >= 1);

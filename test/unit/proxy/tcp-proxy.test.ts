@@ -190,7 +190,7 @@ async function serve(l: Listener, clusters: ClusterSet, stats: ProxyStats, drain
   return { manager, port: manager.status()[0]!.boundPort! };
 }
 
-test('connections without a cluster, without a usable host, or whose connects all fail are closed and counted', async () => {
+test('connections without a cluster, without a usable host, or whose connects all fail are closed and counted', { timeout: 20_000 }, async () => {
   const stats = createProxyStats();
   const dead = await freePort();
   const clusters = clustersOf(stats, { empty: [], dead: [dead] });
@@ -222,7 +222,7 @@ test('connections without a cluster, without a usable host, or whose connects al
   }
 });
 
-test('a removed listener keeps its TCP connections until the drain deadline, then cuts both sides', async () => {
+test('a removed listener keeps its TCP connections until the drain deadline, then cuts both sides', { timeout: 20_000 }, async () => {
   const stats = createProxyStats();
   const echo = await echoServer();
   const clusters = clustersOf(stats, { echo: [echo.port] });
@@ -255,7 +255,7 @@ test('a removed listener keeps its TCP connections until the drain deadline, the
   }
 });
 
-test('max_connect_attempts moves on to the next host the balancer picks', async () => {
+test('max_connect_attempts moves on to the next host the balancer picks', { timeout: 20_000 }, async () => {
   const stats = createProxyStats();
   const echo = await echoServer();
   const dead = await freePort();
