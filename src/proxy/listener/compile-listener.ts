@@ -83,9 +83,9 @@ export interface ListenerConfig {
   inspectTls: boolean;
   /**
    * Some chain proxies TCP: without TLS inspection the chain is chosen (by source address) when the
-   * connection opens, not at its first HTTP request.
+   * connection opens, not at its first HTTP request. (Absent: false.)
    */
-  hasTcpChains: boolean;
+  hasTcpChains?: boolean;
 }
 
 /**

@@ -340,14 +340,14 @@ export class ListenerManager {
       if (slot === undefined) {
         slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector, this.drainState, this.stats);
         slot.inspectTls = c.inspectTls;
-        slot.hasTcpChains = c.hasTcpChains;
+        slot.hasTcpChains = c.hasTcpChains === true;
         this.slots.set(key, slot);
       } else {
         slot.name = c.name;
         slot.connectionManager = c.connectionManager;
         slot.chainSelector = c.chainSelector;
         slot.inspectTls = c.inspectTls;
-        slot.hasTcpChains = c.hasTcpChains;
+        slot.hasTcpChains = c.hasTcpChains === true;
         if (!sameSettings(slot.settings, c.settings)) {
           slot.settings = c.settings;
           if (slot.server !== null) applySettings(slot.server, c.settings);
