@@ -9,6 +9,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { compileListener, type ListenerCompileContext, type ServedChain } from '../../../src/proxy/listener/compile-listener.js';
@@ -34,12 +35,12 @@ function listener(chains: FilterChain[], port = 0): Listener {
   return { name: 'tcp-listener', address: { socket_address: { address: '127.0.0.1', port_value: port } }, filter_chains: chains } as unknown as Listener;
 }
 
-/** Real clusters whose hosts are 127.0.0.1 ports (round robin, 1 s connect timeout). */
-function clustersOf(stats: ProxyStats, spec: Record<string, number[]>): ClusterSet {
+/** Real clusters whose hosts are 127.0.0.1 ports (round robin, 1 s connect timeout unless given). */
+function clustersOf(stats: ProxyStats, spec: Record<string, number[]>, connectTimeoutMs = 1000): ClusterSet {
   const map = new Map<string, UpstreamCluster>();
   for (const [name, ports] of Object.entries(spec)) {
     const hs = new HostSet(ports.map((p) => new UpstreamHost('127.0.0.1', p, null, 1, 0, {} as Dispatcher)));
-    map.set(name, new UpstreamCluster(name, clusterStatsFor(stats, name), hs, new RoundRobinLoadBalancer(hs), 1000));
+    map.set(name, new UpstreamCluster(name, clusterStatsFor(stats, name), hs, new RoundRobinLoadBalancer(hs), connectTimeoutMs));
   }
   return new ClusterSet(map);
 }
@@ -270,5 +271,70 @@ test('max_connect_attempts moves on to the next host the balancer picks', { time
   } finally {
     await manager.close(100);
     echo.close();
+  }
+});
+
+/**
+ * A listening socket that never accepts (Python, backlog 0): once one connection fills its queue, the
+ * SYNs of the next ones are dropped and their connects hang — an upstream that does not answer.
+ */
+async function blackhole(): Promise<{ port: number; filler: Socket; stop: () => void } | null> {
+  const py = spawn('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const port = await new Promise<number | null>((resolve) => {
+    py.once('error', () => resolve(null));
+    py.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+  });
+  if (port === null) return null;
+  const filler = connect({ host: '127.0.0.1', port });
+  filler.on('error', () => undefined);
+  await new Promise((r) => filler.once('connect', r));
+  // Does a second connect hang here? (It should on Linux; skip the test where it does not.)
+  const probe = connect({ host: '127.0.0.1', port });
+  probe.on('error', () => undefined);
+  const hangs = await new Promise<boolean>((resolve) => {
+    probe.once('connect', () => resolve(false));
+    setTimeout(() => resolve(true), 300);
+  });
+  probe.destroy();
+  const stop = () => {
+    filler.destroy();
+    py.kill();
+  };
+  if (!hangs) {
+    stop();
+    return null;
+  }
+  return { port, filler, stop };
+}
+
+test('a connect that does not complete within the cluster connect_timeout is cut and retried on the next host', { timeout: 20_000 }, async (t) => {
+  const hole = await blackhole();
+  if (hole === null) {
+    t.skip('no python3, or connects to a full accept queue do not hang here');
+    return;
+  }
+  const stats = createProxyStats();
+  const echo = await echoServer();
+  const clusters = clustersOf(stats, { slow: [hole.port, echo.port] }, 200);
+  const { manager, port } = await serve(listener([tcpChain({ cluster: 'slow', max_connect_attempts: { value: 2 } })]), clusters, stats);
+  try {
+    assert.equal((await exchange(port, 'late but fine')).got, 'late but fine');
+    assert.equal(stats.clusters.slow!.upstream_cx_connect_timeout, 1);
+    assert.equal(stats.clusters.slow!.upstream_cx_connect_fail, 1);
+    // With one attempt only, the timed-out connect closes the client's connection.
+    const { manager: m1, port: p1 } = await serve(listener([tcpChain({ cluster: 'slow' })]), clustersOf(stats, { slow: [hole.port] }, 200), stats);
+    try {
+      assert.equal((await exchange(p1, 'x')).got, null);
+      assert.equal(stats.clusters.slow!.upstream_cx_connect_timeout, 2);
+      assert.equal(stats.clusters.slow!.upstream_cx_connect_attempts_exceeded, 1);
+    } finally {
+      await m1.close(100);
+    }
+  } finally {
+    await manager.close(100);
+    echo.close();
+    hole.stop();
   }
 });
