@@ -197,6 +197,8 @@ function sendStats(deps: AdminDeps, path: string, stats: ProxyStats | undefined,
     ];
     for (const [cluster, cs] of Object.entries(stats.clusters))
       for (const [k, v] of Object.entries(cs)) flat.push([`cluster.${cluster}.${k}`, v as number]);
+    for (const [prefix, ts] of Object.entries(stats.tcp ?? {}))
+      for (const [k, v] of Object.entries(ts)) flat.push([`tcp.${prefix}.${k}`, v as number]);
     if (path === '/stats') for (const [k, v] of flat) lines.push(`${k}: ${v}`);
     else {
       lines.push('# TYPE envoy_http_downstream_rq_total counter', `envoy_http_downstream_rq_total ${stats.downstream_rq_total}`);
@@ -208,8 +210,16 @@ function sendStats(deps: AdminDeps, path: string, stats: ProxyStats | undefined,
           if (!byMetric.has(metric)) byMetric.set(metric, []);
           byMetric.get(metric)!.push(`${metric}{envoy_cluster_name="${cluster}"} ${v}`);
         }
+      for (const [prefix, ts] of Object.entries(stats.tcp ?? {}))
+        for (const [k, v] of Object.entries(ts)) {
+          const metric = `envoy_tcp_${k}`;
+          if (!byMetric.has(metric)) byMetric.set(metric, []);
+          byMetric.get(metric)!.push(`${metric}{envoy_tcp_prefix="${prefix}"} ${v}`);
+        }
+      // Gauges go down (`*_active`, membership, health); the rest are counters.
       for (const [metric, samples] of byMetric) {
-        lines.push(`# TYPE ${metric} ${CLUSTER_GAUGES.has(metric.slice('envoy_cluster_'.length)) ? 'gauge' : 'counter'}`, ...samples);
+        const gauge = metric.endsWith('_active') || CLUSTER_GAUGES.has(metric.slice('envoy_cluster_'.length));
+        lines.push(`# TYPE ${metric} ${gauge ? 'gauge' : 'counter'}`, ...samples);
       }
     }
   }

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type LogFormat, type LogLevel, type Logger } from '../logger.js';
 import type { ProxyStats } from '../proxy/stats.js';
-import { createProxyStats, clusterStatsFor } from '../proxy/stats.js';
+import { createProxyStats, clusterStatsFor, tcpStatsFor } from '../proxy/stats.js';
 import { mergeClusterStatuses, type ClusterStatus } from '../proxy/upstream/health/cluster-status.js';
 import { Backoff } from '../xds/client/backoff.js';
 import { parseHostPort } from '../xds/server/ads-server.js';
@@ -87,6 +87,8 @@ export function addProxyStats(into: ProxyStats, from: ProxyStats): void {
   sum(into as unknown as Record<string, unknown>, from as unknown as Record<string, unknown>);
   for (const [name, cs] of Object.entries(from.clusters ?? {}))
     sum(clusterStatsFor(into, name) as unknown as Record<string, unknown>, cs as unknown as Record<string, unknown>);
+  for (const [prefix, ts] of Object.entries(from.tcp ?? {}))
+    sum(tcpStatsFor(into, prefix) as unknown as Record<string, unknown>, ts as unknown as Record<string, unknown>);
 }
 
 /** The worker side: one data plane, reporting to the primary over IPC. Never returns until stopped. */

@@ -46,6 +46,29 @@ export interface ClusterStats {
   upstream_cx_overflow: number;
   /** Retries not attempted because of the max_retries circuit breaker. */
   upstream_rq_retry_overflow: number;
+  /** TCP proxy connections to the cluster's hosts: opened (attempts included), open now (a gauge). */
+  upstream_cx_total: number;
+  upstream_cx_active: number;
+  /** TCP proxy connection attempts cut by the cluster's `connect_timeout` (also counted in connect_fail). */
+  upstream_cx_connect_timeout: number;
+  /** TCP proxy connections given up after `max_connect_attempts` failed attempts. */
+  upstream_cx_connect_attempts_exceeded: number;
+  /** Bytes read from / written to TCP proxy upstream connections (counted when a connection closes). */
+  upstream_cx_rx_bytes_total: number;
+  upstream_cx_tx_bytes_total: number;
+}
+
+/** The counters of one tcp_proxy `stat_prefix` (Envoy's `tcp.<stat_prefix>.*`). */
+export interface TcpProxyStats {
+  /** Connections handed to the TCP proxy. */
+  downstream_cx_total: number;
+  /** Connections closed because their cluster does not exist (or no SNI named one). */
+  downstream_cx_no_route: number;
+  /** Bytes read from / written to downstream connections (counted when a connection closes). */
+  downstream_cx_rx_bytes_total: number;
+  downstream_cx_tx_bytes_total: number;
+  /** Connections closed by the idle timeout. */
+  idle_timeout: number;
 }
 
 /** Per-cluster stats that are gauges (Prometheus `# TYPE … gauge`); the others are counters. */
@@ -88,6 +111,8 @@ export interface ProxyStats {
   access_log_dropped: number;
   /** Keyed by cluster name. */
   clusters: Record<string, ClusterStats>;
+  /** Keyed by tcp_proxy stat_prefix. */
+  tcp: Record<string, TcpProxyStats>;
 }
 
 export function createProxyStats(): ProxyStats {
@@ -110,6 +135,7 @@ export function createProxyStats(): ProxyStats {
     access_log_lines: 0,
     access_log_dropped: 0,
     clusters: Object.create(null) as Record<string, ClusterStats>,
+    tcp: Object.create(null) as Record<string, TcpProxyStats>,
   };
 }
 
@@ -133,8 +159,24 @@ export function clusterStatsFor(stats: ProxyStats, clusterName: string): Cluster
       upstream_rq_pending_overflow: 0,
       upstream_cx_overflow: 0,
       upstream_rq_retry_overflow: 0,
+      upstream_cx_total: 0,
+      upstream_cx_active: 0,
+      upstream_cx_connect_timeout: 0,
+      upstream_cx_connect_attempts_exceeded: 0,
+      upstream_cx_rx_bytes_total: 0,
+      upstream_cx_tx_bytes_total: 0,
     };
     stats.clusters[clusterName] = s;
+  }
+  return s;
+}
+
+/** The counters of one tcp_proxy stat prefix, created on first use and kept across config updates. */
+export function tcpStatsFor(stats: ProxyStats, statPrefix: string): TcpProxyStats {
+  let s = stats.tcp[statPrefix];
+  if (s === undefined) {
+    s = { downstream_cx_total: 0, downstream_cx_no_route: 0, downstream_cx_rx_bytes_total: 0, downstream_cx_tx_bytes_total: 0, idle_timeout: 0 };
+    stats.tcp[statPrefix] = s;
   }
   return s;
 }

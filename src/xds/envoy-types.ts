@@ -28,6 +28,7 @@ export const TYPE_URL = {
   compressor: 'type.googleapis.com/envoy.extensions.filters.http.compressor.v3.Compressor',
   gzip: 'type.googleapis.com/envoy.extensions.compression.gzip.compressor.v3.Gzip',
   tcpProxy: 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+  sniCluster: 'type.googleapis.com/envoy.extensions.filters.network.sni_cluster.v3.SniCluster',
   tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
   upstreamTlsContext: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
   downstreamTlsContext: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',

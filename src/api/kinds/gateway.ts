@@ -21,7 +21,6 @@ import {
   TcpHost,
   TcpListenerOptions,
   ServedSslConfig,
-  TLS_SERVED_HTTP_ONLY,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 
@@ -31,9 +30,6 @@ function allSupported<S extends Shape>(schema: ObjectSchema<S>): ObjectSchema<S>
   for (const [k, f] of Object.entries(schema.shape)) shape[k] = f.supported();
   return obj(shape as S, schema.options);
 }
-
-/** The note of what the gateway translator carries but the data plane does not serve yet. */
-const TCP_NOTE = 'carried into the Proxy as a tcpListener; the data plane does not proxy TCP yet (issue 7)';
 
 /** A label-selector requirement `{key, operator, values[]}`. */
 export const LabelExpression = allSupported(SelectorExpression);
@@ -60,7 +56,7 @@ export type TcpGateway = Infer<typeof TcpGateway>;
  * passthroughCipherSuites[] (EE)}`. An empty matcher is the catch-all chain.
  */
 export const GatewayMatcher = obj({
-  sslConfig: ServedSslConfig.partial(TLS_SERVED_HTTP_ONLY),
+  sslConfig: ServedSslConfig.supported(),
   sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
   passthroughCipherSuites: arr(str()).notYet('ignored (EE)'),
 });
@@ -70,7 +66,7 @@ export const MatchedGateway = obj(
   {
     matcher: GatewayMatcher.supported(),
     httpGateway: HttpGateway.supported(),
-    tcpGateway: TcpGateway.partial(TCP_NOTE),
+    tcpGateway: TcpGateway.supported(),
   },
   { oneofs: [['httpGateway', 'tcpGateway']] },
 );
@@ -110,7 +106,7 @@ export const GatewaySpec = obj(
     ssl: bool().supported(),
     useProxyProto: bool().notYet('ignored'),
     httpGateway: HttpGateway.supported(),
-    tcpGateway: TcpGateway.partial(TCP_NOTE),
+    tcpGateway: TcpGateway.supported(),
     hybridGateway: HybridGateway.supported(),
     proxyNames: arr(str()).supported(),
     options: ListenerOptions.supported(),

@@ -14,7 +14,6 @@ import {
   TcpHost,
   TcpListenerOptions,
   ServedSslConfig,
-  TLS_SERVED_HTTP_ONLY,
 } from '../types/listener.js';
 import { notYetObj } from '../types/field-support.js';
 import { SourceMetadata } from '../types/source-metadata.js';
@@ -60,8 +59,6 @@ function allSupported<S extends Shape>(schema: ObjectSchema<S>): ObjectSchema<S>
   return obj(shape as S, schema.options);
 }
 
-const TCP_NOTE = 'TCP listeners are carried but the data plane does not proxy TCP yet (issue 7)';
-
 /** `{tcpHosts[], options, statPrefix, customNetworkFilters[]}`. */
 export const TcpListener = obj({
   tcpHosts: arr(TcpHost).supported(),
@@ -73,7 +70,7 @@ export type TcpListener = Infer<typeof TcpListener>;
 
 /** A filter chain match: `{sslConfig, sourcePrefixRanges[], prefixRanges[], destinationPort, passthroughCipherSuites[]}`. */
 export const ProxyMatcher = obj({
-  sslConfig: ServedSslConfig.partial(TLS_SERVED_HTTP_ONLY),
+  sslConfig: ServedSslConfig.supported(),
   sourcePrefixRanges: arr(allSupported(CidrRange)).supported(),
   prefixRanges: arr(CidrRange).notYet('ignored'),
   destinationPort: uint32().notYet('ignored'),
@@ -85,8 +82,8 @@ export const MatchedListener = obj(
   {
     matcher: ProxyMatcher.supported(),
     httpListener: HttpListener.supported(),
-    tcpListener: TcpListener.partial(TCP_NOTE),
-    sslConfigurations: arr(ServedSslConfig).partial(TLS_SERVED_HTTP_ONLY),
+    tcpListener: TcpListener.supported(),
+    sslConfigurations: arr(ServedSslConfig).supported(),
   },
   { oneofs: [['httpListener', 'tcpListener']] },
 );
@@ -122,10 +119,10 @@ export const ProxyListener = obj(
     bindAddress: str().supported(),
     bindPort: uint32().supported(),
     httpListener: HttpListener.supported(),
-    tcpListener: TcpListener.partial(TCP_NOTE),
+    tcpListener: TcpListener.supported(),
     hybridListener: HybridListener.supported(),
     aggregateListener: AggregateListener.notYet('aggregate listeners are not served yet'),
-    sslConfigurations: arr(ServedSslConfig).partial(TLS_SERVED_HTTP_ONLY),
+    sslConfigurations: arr(ServedSslConfig).supported(),
     useProxyProto: bool().notYet('ignored'),
     options: ListenerOptions.supported(),
     routeOptions: RouteConfigurationOptions.notYet('ignored'),

@@ -101,7 +101,13 @@ const TCP_SUBSET_NOTE = 'ignored for TCP: Gloo does not apply subsets to tcp_pro
 export const TcpDestination = obj({ ...Destination.shape, subset: Subset.notYet(TCP_SUBSET_NOTE) }, Destination.options);
 
 export const TcpMultiDestination = obj({
-  destinations: arr(obj({ ...WeightedDestination.shape, destination: TcpDestination.supported() })).supported(),
+  destinations: arr(
+    obj({
+      ...WeightedDestination.shape,
+      destination: TcpDestination.supported(),
+      options: WeightedDestination.shape.options.notYet('ignored for TCP: Gloo applies no per-destination options to tcp_proxy'),
+    }),
+  ).supported(),
 });
 
 export const DynamicForwardProxyRouteConfig = obj({

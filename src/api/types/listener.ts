@@ -39,7 +39,6 @@ const later = (what: string) => `${what} is not implemented yet; the field is ig
 
 /** Options the gloo translator emits as Envoy config (issue 4) that gateway-proxy does not act on yet. */
 const TRANSLATED = 'translated to Envoy config; not enforced by the gloo-ts data plane yet';
-export const TLS_TRANSLATED = 'translated to Envoy config (SNI-matched filter chain, TLS termination or passthrough); TLS is not served by the gloo-ts data plane yet (issue 7)';
 
 /** SslConfig as the gloo translator reads it: every field but `sds` goes into the Envoy TLS context. */
 export const TranslatedSslConfig = translatedCopy(SslConfig, ['sds']);
@@ -57,9 +56,6 @@ export const ServedSslConfig = obj(
   TranslatedSslConfig.options,
 );
 
-/** The note of a downstream sslConfig on HTTP chains (served) that may also sit on TCP chains (not yet). */
-export const TLS_SERVED_HTTP_ONLY =
-  'TLS is terminated for HTTP chains (SNI, certificates, client certificates, ALPN h2/http/1.1); on TCP chains it is translated to Envoy config but TCP is not proxied yet (issue 7)';
 
 // ---- access logging (als.options.gloo.solo.io) ---------------------------------------------------
 
@@ -555,9 +551,9 @@ export const TcpProxySettings = notYetObj('ignored', {
 
 /** `tcpGateway.options` / Proxy `tcpListener.options`. */
 export const TcpListenerOptions = obj({
-  tcpProxySettings: translatedCopy(TcpProxySettings, ['tunnelingConfig', 'accessLogFlushInterval']).partial(
-    'translated to Envoy config (tcp_proxy); the gloo-ts data plane does not proxy TCP yet (issue 7)',
-  ),
+  tcpProxySettings: translatedCopy(TcpProxySettings, ['tunnelingConfig', 'accessLogFlushInterval'])
+    .supported()
+    .describe('tcp_proxy `max_connect_attempts` (connect failures retried on a newly picked host) and `idle_timeout` (default 1h, `0s` none)'),
   connectionLimit: ConnectionLimit.notYet(later('connectionLimit')),
   localRatelimit: TokenBucket.notYet(later('localRatelimit')),
 });
@@ -565,11 +561,14 @@ export type TcpListenerOptions = Infer<typeof TcpListenerOptions>;
 
 /**
  * One TCP host: `{name, sslConfig?, destination: {single | multi | upstreamGroup | forwardSniClusterName: {}}}`.
- * With `sslConfig.sniDomains` it becomes an SNI-matched filter chain.
+ * With `sslConfig.sniDomains` it becomes an SNI-matched filter chain; with a certificate it terminates
+ * TLS, without one it passes TLS through.
  */
 export const TcpHost = obj({
   name: str().supported(),
-  sslConfig: TranslatedSslConfig.partial(TLS_TRANSLATED),
+  sslConfig: ServedSslConfig.supported().describe(
+    'SNI-matched filter chain (`sniDomains`); with secretRef / sslFiles TLS is terminated and the decrypted stream proxied, without a certificate TLS is passed through untouched',
+  ),
   destination: obj(
     {
       single: TcpDestination.supported(),

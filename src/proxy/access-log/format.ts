@@ -8,8 +8,9 @@
  * METHOD is REQ(:METHOD), RESPONSE_CODE, RESPONSE_FLAGS, BYTES_RECEIVED, BYTES_SENT, DURATION,
  * REQUEST_DURATION, RESPONSE_DURATION, RESPONSE_TX_DURATION, UPSTREAM_HOST, UPSTREAM_CLUSTER,
  * DOWNSTREAM_REMOTE_ADDRESS, DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT, DOWNSTREAM_DIRECT_REMOTE_ADDRESS(_WITHOUT_PORT),
- * DOWNSTREAM_LOCAL_ADDRESS(_WITHOUT_PORT), ROUTE_NAME, HOSTNAME, REQUESTED_SERVER_NAME (always `-`: no TLS yet),
- * UPSTREAM_TRANSPORT_FAILURE_REASON (`-`). An unknown operator is reported through `onUnknown` at
+ * DOWNSTREAM_LOCAL_ADDRESS(_WITHOUT_PORT), ROUTE_NAME, HOSTNAME, REQUESTED_SERVER_NAME (the SNI of a TLS
+ * connection, else `-`), UPSTREAM_TRANSPORT_FAILURE_REASON (`-`). TCP proxy connections (src/proxy/tcp) log
+ * through the same formatters with an empty request: HTTP-only operators render `-`, RESPONSE_CODE 0. An unknown operator is reported through `onUnknown` at
  * compile time and renders as `-`.
  *
  * Example: `compileTextFormat('%REQ(:METHOD)% %RESPONSE_CODE%\n')(ctx)` → `GET 200\n`.
@@ -143,7 +144,8 @@ function compileOperator(name: string, arg: string | undefined, max: number | un
     case 'RESP':
       return truncate(headerOp(arg ?? '', responseHeader), max);
     case 'PROTOCOL':
-      return (c) => `HTTP/${c.req.httpVersion}`;
+      // A TCP proxy connection has no HTTP version: `-`, as in Envoy.
+      return (c) => (c.req.httpVersion === undefined ? null : `HTTP/${c.req.httpVersion}`);
     case 'RESPONSE_CODE':
       return (c) => (c.res.headersSent ? c.res.statusCode : 0);
     case 'RESPONSE_CODE_DETAILS':
@@ -180,15 +182,27 @@ function compileOperator(name: string, arg: string | undefined, max: number | un
       return (c) => withPort(c.req.socket.localAddress, c.req.socket.localPort);
     case 'DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT':
       return (c) => plainIp(c.req.socket.localAddress);
+    case 'REQUESTED_SERVER_NAME':
+      return requestedServerName;
     case 'UPSTREAM_TRANSPORT_FAILURE_REASON':
       return (c) => c.info.upstreamTransportFailureReason ?? null;
-    case 'REQUESTED_SERVER_NAME':
     case 'UPSTREAM_LOCAL_ADDRESS':
       return () => null;
     default:
       onUnknown(name);
       return () => null;
   }
+}
+
+/** The SNI of a TLS connection: `servername` of a terminated TLS socket (or of a TCP proxy connection's view). */
+function requestedServerName(c: LogContext): string | null {
+  let name: unknown;
+  try {
+    name = (c.req.socket as { servername?: unknown } | null)?.servername;
+  } catch {
+    return null; // an HTTP/2 request's socket proxy throws once its session is gone
+  }
+  return typeof name === 'string' && name !== '' ? name : null;
 }
 
 function plainIp(a: string | undefined): string | null {

@@ -54,7 +54,9 @@ export function compileSnapshot(
     try {
       const c = compileListener(l, { routeTables, clusters, stats, logger, routeConfigs, sinks });
       if (c !== null) listeners.push(c);
-      if (c !== null) for (const cm of c.chainSelector?.values().map((v) => v.cm) ?? [c.connectionManager]) for (const p of cm.accessLogs?.paths() ?? []) accessLogPaths.add(p);
+      if (c !== null)
+        for (const chain of c.chainSelector?.values() ?? [{ cm: c.connectionManager, tcp: null }])
+          for (const p of chain.cm?.accessLogs?.paths() ?? chain.tcp?.accessLogPaths() ?? []) accessLogPaths.add(p);
       if (c !== null) for (const chain of c.chainSelector?.values() ?? []) for (const f of chain.tls?.files ?? []) tlsFiles.add(f);
     } catch (err) {
       logger.warn('listener rejected', { listener: l.name, err });

@@ -1,12 +1,14 @@
 /**
  * Turns an Envoy Listener into what the listener manager binds: its address and port, node:http
- * server settings, and the connection manager built from its `envoy.filters.network.http_connection_manager`
- * filter (route table from `rds.route_config_name` in the same snapshot, or an inline `route_config`).
- * Listeners carrying `api_listener` (proxyless gRPC) and listeners without an HTTP connection manager
- * are not served by this data plane. A listener with several HCM filter chains (a hybrid gateway)
- * chooses one per connection by `filter_chain_match.source_prefix_ranges` (filter-chain-selector.ts);
- * chains matching on SNI / transport protocol or carrying a `transport_socket` (TLS termination) wait
- * for TLS (issue 7) and are skipped, so a TLS port is never opened as plain HTTP.
+ * server settings, and its filter chains. A served chain is either an HTTP connection manager
+ * (`envoy.filters.network.http_connection_manager`; route table from `rds.route_config_name` in the
+ * same snapshot, or an inline `route_config`) or a TCP proxy (`envoy.filters.network.tcp_proxy`,
+ * src/proxy/tcp), each optionally terminating TLS (`transport_socket`). Listeners carrying
+ * `api_listener` (proxyless gRPC) and listeners with no chain this data plane can serve are not served.
+ * A listener with several chains, or any that matches on SNI / transport, terminates TLS or proxies
+ * TCP, chooses one per connection (filter-chain-selector.ts; from what the TLS inspector read when
+ * some chain needs it). A chain whose TLS context or TCP proxy cannot be built is left out with a log
+ * line, so a TLS port is never opened as plain HTTP and a TCP chain never runs differently from its config.
  */
 import type { FilterChain, HttpConnectionManager as HcmConfig, Listener, RouteConfiguration } from '../../xds/envoy-types.js';
 import { compileAccessLogs } from '../access-log/access-logger.js';
@@ -19,6 +21,7 @@ import { compileRouteConfiguration } from '../router/route-table.js';
 import type { ProxyStats } from '../stats.js';
 import type { ClusterSet } from '../upstream/upstream-cluster.js';
 import { DownstreamTls } from '../tls/downstream-tls.js';
+import { TcpProxy } from '../tcp/tcp-proxy.js';
 import { FilterChainSelector, parseCidr, type ChainCandidate, type Cidr } from './filter-chain-selector.js';
 
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
@@ -67,21 +70,39 @@ export interface ListenerConfig {
   name: string;
   address: string;
   port: number;
+  /** From the first HTTP chain's HCM (the defaults for a listener of TCP chains only). */
   settings: ServerSettings;
-  /** The connection manager of the only (or default) filter chain. */
-  connectionManager: ConnectionManager;
+  /** The connection manager of the only (or default) HTTP filter chain; null when the listener has only TCP chains. */
+  connectionManager: ConnectionManager | null;
   /**
-   * With several filter chains, or any chain that matches on SNI / transport or terminates TLS: picks
-   * the chain of a connection (null: not served). Null for the plain single-chain case.
+   * With several filter chains, or any chain that matches on SNI / transport, terminates TLS or
+   * proxies TCP: picks the chain of a connection (null: not served). Null for the plain single-HTTP-chain case.
    */
   chainSelector: FilterChainSelector<ServedChain> | null;
   /** Read the first bytes of each connection for a TLS ClientHello (tls-inspector.ts). */
   inspectTls: boolean;
+  /**
+   * Some chain proxies TCP: without TLS inspection the chain is chosen (by source address) when the
+   * connection opens, not at its first HTTP request. (Absent: false.)
+   */
+  hasTcpChains?: boolean;
 }
 
-/** A served filter chain: its connection manager and, when it terminates TLS, its TLS context. */
-export interface ServedChain {
+/**
+ * A served filter chain, HTTP or TCP, with its TLS context when it terminates TLS.
+ * Examples: `{cm, tcp: null, tls: null}` (plain HTTP), `{cm: null, tcp, tls}` (TCP after TLS termination).
+ */
+export type ServedChain = HttpChain | TcpChain;
+
+export interface HttpChain {
   cm: ConnectionManager;
+  tcp: null;
+  tls: DownstreamTls | null;
+}
+
+export interface TcpChain {
+  cm: null;
+  tcp: TcpProxy;
   tls: DownstreamTls | null;
 }
 
@@ -125,16 +146,32 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
   const port = Number(sa.port_value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port_value ${String(sa.port_value)}`);
 
-  const chains: { chain: FilterChain; hcm: HcmConfig; tls: DownstreamTls | null }[] = [];
+  const chains: { chain: FilterChain; hcm: HcmConfig | null; tcp: TcpProxy | null; tls: DownstreamTls | null }[] = [];
   for (const chain of l.filter_chains ?? []) {
     const f = chain.filters?.find((x) => x.name === HCM_FILTER_NAME);
-    if (f === undefined) continue; // tcp_proxy chains: issue 7
+    let tcp: TcpProxy | null = null;
+    if (f === undefined) {
+      try {
+        tcp = TcpProxy.fromFilters(chain.filters, { clusters: ctx.clusters, stats: ctx.stats, logger: ctx.logger, sinks: ctx.sinks ?? null, listener: l.name });
+      } catch (err) {
+        ctx.logger.warn('TCP filter chain rejected; the chain is not served', { listener: l.name, chain: chain.name, err });
+        continue;
+      }
+      if (tcp === null) {
+        ctx.logger.warn('filter chain has neither an HTTP connection manager nor a TCP proxy; the chain is not served', {
+          listener: l.name,
+          chain: chain.name,
+          filters: (chain.filters ?? []).map((x) => x.name),
+        });
+        continue;
+      }
+    }
     let tls: DownstreamTls | null = null;
     if (chain.transport_socket !== undefined) {
       try {
         tls = DownstreamTls.compile(chain.transport_socket);
       } catch (err) {
-        // Never serve a TLS chain as plain HTTP; the listener's other chains keep serving.
+        // Never serve a TLS chain as plain HTTP / TCP; the listener's other chains keep serving.
         ctx.logger.warn('filter chain TLS context rejected; the chain is not served', {
           listener: l.name,
           serverNames: (chain.filter_chain_match as ChainMatch | undefined)?.server_names,
@@ -143,10 +180,10 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
         continue;
       }
     }
-    chains.push({ chain, hcm: f.typed_config as HcmConfig, tls });
+    chains.push({ chain, hcm: f === undefined ? null : (f.typed_config as HcmConfig), tcp, tls });
   }
   if (chains.length === 0) return null;
-  const hcm = chains[0]!.hcm;
+  const hcm = chains.find((c) => c.hcm !== null)?.hcm ?? null;
 
   const managerOf = (c: HcmConfig, scheme: string): ConnectionManager =>
     ConnectionManager.fromConfig(c, routeTableOf(l.name, c, ctx), ctx.stats, scheme, {
@@ -156,44 +193,48 @@ export function compileListener(l: Listener, ctx: ListenerCompileContext): Liste
       accessLogs: compileAccessLogs(c.access_log, ctx.sinks ?? null, ctx.logger, l.name),
     });
   let chainSelector: FilterChainSelector<ServedChain> | null = null;
-  let connectionManager: ConnectionManager;
+  let connectionManager: ConnectionManager | null;
   let inspectTls = false;
+  const hasTcpChains = chains.some((c) => c.tcp !== null);
   const only = chains.length === 1 ? chains[0]! : null;
   const onlyMatch = only?.chain.filter_chain_match as ChainMatch | undefined;
   if (
     only !== null &&
+    only.hcm !== null &&
     only.tls === null &&
     (sourceRanges(only.chain, l.name, ctx.logger) ?? []).length === 0 &&
     (onlyMatch?.server_names ?? []).length === 0 &&
     (onlyMatch?.transport_protocol ?? '') === ''
   ) {
-    connectionManager = managerOf(hcm, 'http');
+    // The plain single-HTTP-chain listener: no chain choice per connection at all.
+    connectionManager = managerOf(only.hcm, 'http');
   } else {
     const candidates: ChainCandidate<ServedChain>[] = [];
-    for (const { chain, hcm: c, tls } of chains) {
+    for (const { chain, hcm: c, tcp, tls } of chains) {
       const ranges = sourceRanges(chain, l.name, ctx.logger);
       if (!ranges) continue;
       const match = chain.filter_chain_match as ChainMatch | undefined;
       const serverNames = (match?.server_names ?? []).map((n) => n.toLowerCase());
       const transport = match?.transport_protocol ?? '';
-      if (tls !== null || serverNames.length > 0 || transport === 'tls') inspectTls = true;
-      candidates.push({ ranges, serverNames, transport, value: { cm: managerOf(c, tls === null ? 'http' : 'https'), tls } });
+      if (tls !== null || serverNames.length > 0 || transport === 'tls' || tcp?.sniCluster === true) inspectTls = true;
+      const value: ServedChain = c !== null ? { cm: managerOf(c, tls === null ? 'http' : 'https'), tcp: null, tls } : { cm: null, tcp: tcp!, tls };
+      candidates.push({ ranges, serverNames, transport, value });
     }
     if (candidates.length === 0) return null;
     chainSelector = new FilterChainSelector(candidates);
-    connectionManager = (candidates.find((c) => c.ranges.length === 0) ?? candidates[0]!).value.cm;
+    const http = candidates.filter((c) => c.value.cm !== null);
+    connectionManager = (http.find((c) => c.ranges.length === 0) ?? http[0])?.value.cm ?? null;
   }
-
-  const settings = serverSettings(hcm);
 
   return {
     name: l.name,
     address: sa.address,
     port,
-    settings,
+    settings: hcm === null ? DEFAULT_SERVER_SETTINGS : serverSettings(hcm),
     connectionManager,
     chainSelector,
     inspectTls,
+    hasTcpChains,
   };
 }
 

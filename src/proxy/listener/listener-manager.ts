@@ -23,6 +23,12 @@
  * server per listener whose requests take the same path) and HTTP/1.1 upgrades (node's 'upgrade'
  * event, handed to the connection manager). Upgraded sockets and HTTP/2 sessions are not tracked by
  * node:http, so draining closes them itself: GOAWAY at once for HTTP/2, both cut at the deadline.
+ *
+ * A connection whose chain is a TCP proxy (src/proxy/tcp) never reaches node:http: it is handed to
+ * the proxy as it is (plain TCP, or TLS passed through with the ClientHello the inspector put back),
+ * or after the chain's TLS handshake (TLS termination). Its chain is chosen when it opens — by what
+ * the TLS inspector read, or by source address when no chain needs inspection — and it keeps the
+ * config it started with. A draining listener lets TCP connections run until the deadline, then cuts them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttp2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
@@ -39,6 +45,7 @@ import { textBody } from '../http/local-reply.js';
 import type { ProxyStats } from '../stats.js';
 import { sameSettings, type ListenerConfig, type ServedChain, type ServerSettings } from './compile-listener.js';
 import type { FilterChainSelector } from './filter-chain-selector.js';
+import type { TcpProxy } from '../tcp/tcp-proxy.js';
 
 export type ListenerErrorHandler = (listenerName: string, address: string, port: number, err: Error) => void;
 
@@ -90,6 +97,8 @@ class ListenerSlot {
 
   /** Read each connection's first bytes for a TLS ClientHello (some chain matches on TLS or terminates it). */
   inspectTls = false;
+  /** Some chain proxies TCP: a connection's chain is chosen when it opens (ListenerConfig.hasTcpChains). */
+  hasTcpChains = false;
   /** Set at bind: node:http's own connection handling, and the listener's http2 server. */
   http1: ((socket: Duplex) => void) | null = null;
   h2: Http2Server | null = null;
@@ -98,7 +107,7 @@ class ListenerSlot {
     public name: string,
     readonly address: string,
     readonly port: number,
-    public connectionManager: ConnectionManager,
+    public connectionManager: ConnectionManager | null,
     public settings: ServerSettings,
     private readonly logger: Logger,
     public chainSelector: FilterChainSelector<ServedChain> | null = null,
@@ -127,7 +136,8 @@ class ListenerSlot {
     const h2 = this.h2!;
     const timeout = this.settings.headersTimeout;
     if (!this.inspectTls) {
-      serveH2cOrHttp1(socket, timeout, http1, h2);
+      if (this.hasTcpChains) this.serveBySource(socket, timeout);
+      else serveH2cOrHttp1(socket, timeout, http1, h2);
       return;
     }
     readPrefix(socket, inspectDecision, timeout, (hello) => {
@@ -141,6 +151,11 @@ class ListenerSlot {
         return;
       }
       if (chain.tls === null) {
+        if (chain.tcp !== null) {
+          // Plain TCP, or TLS passed through: the ClientHello is back on the socket and goes upstream first.
+          this.proxyTcp(socket, chain.tcp, sni);
+          return;
+        }
         (socket as MarkedSocket)[kChain] = { by: selector, cm: chain.cm, sni, transport };
         if (hello.kind === 'tls') http1(socket);
         else serveH2cOrHttp1(socket, timeout, http1, h2);
@@ -149,6 +164,37 @@ class ListenerSlot {
       this.terminateTls(socket, chain, selector, sni);
     });
   };
+
+  /** No chain needs TLS inspection, some proxies TCP: the chain is chosen by source address now. */
+  private serveBySource(socket: Socket, timeout: number): void {
+    const selector = this.chainSelector;
+    const chain = selector === null ? null : selector.select(socket.remoteAddress);
+    if (selector === null || chain === null) {
+      socket.destroy();
+      return;
+    }
+    if (chain.tcp !== null) {
+      this.proxyTcp(socket, chain.tcp, null);
+      return;
+    }
+    (socket as MarkedSocket)[kChain] = { by: selector, cm: chain.cm, sni: null, transport: 'raw_buffer' };
+    serveH2cOrHttp1(socket, timeout, this.http1!, this.h2!);
+  }
+
+  /** Open TCP proxy connections (their downstream sockets): cut at the drain deadline. */
+  readonly tcpConnections = new Set<Socket>();
+
+  /** Hands a connection to a TCP proxy chain, tracked until it closes. */
+  private proxyTcp(socket: Socket, tcp: TcpProxy, sni: string | null): void {
+    this.tcpConnections.add(socket);
+    socket.once('close', () => this.tcpConnections.delete(socket));
+    try {
+      tcp.handle(socket, sni);
+    } catch (err) {
+      this.logger.error('TCP proxy failed to start a connection', { listener: this.name, err });
+      socket.destroy();
+    }
+  }
 
   /** Runs the chain's TLS handshake (its never-listening tls.Server), then serves the connection. */
   private terminateTls(socket: Socket, chain: ServedChain, selector: FilterChainSelector<ServedChain>, sni: string | null): void {
@@ -177,6 +223,12 @@ class ListenerSlot {
     if (this.stats) this.stats.downstream_cx_ssl_handshake++;
     tlsSocket.on('error', () => tlsSocket.destroy());
     const sni = typeof tlsSocket.servername === 'string' ? tlsSocket.servername.toLowerCase() : null;
+    if (chain.tcp !== null) {
+      // TLS termination to a TCP upstream: the decrypted stream is proxied; a half close passes through.
+      tlsSocket.allowHalfOpen = true;
+      this.proxyTcp(tlsSocket, chain.tcp, sni);
+      return;
+    }
     (tlsSocket as unknown as MarkedSocket)[kChain] = { by: selector, cm: chain.cm, sni, transport: 'tls' };
     if (tlsSocket.alpnProtocol === 'h2') handToHttp2(this.h2!, tlsSocket);
     else this.http1!(tlsSocket);
@@ -288,12 +340,14 @@ export class ListenerManager {
       if (slot === undefined) {
         slot = new ListenerSlot(c.name, c.address, c.port, c.connectionManager, c.settings, this.logger, c.chainSelector, this.drainState, this.stats);
         slot.inspectTls = c.inspectTls;
+        slot.hasTcpChains = c.hasTcpChains === true;
         this.slots.set(key, slot);
       } else {
         slot.name = c.name;
         slot.connectionManager = c.connectionManager;
         slot.chainSelector = c.chainSelector;
         slot.inspectTls = c.inspectTls;
+        slot.hasTcpChains = c.hasTcpChains === true;
         if (!sameSettings(slot.settings, c.settings)) {
           slot.settings = c.settings;
           if (slot.server !== null) applySettings(slot.server, c.settings);
@@ -405,6 +459,7 @@ export class ListenerManager {
         server.closeAllConnections();
         for (const s of slot.upgraded) s.destroy();
         for (const s of slot.h2Sessions) s.destroy();
+        for (const s of slot.tcpConnections) s.destroy();
       }, graceMs);
       for (const s of slot.h2Sessions) s.close();
       sweep.unref();

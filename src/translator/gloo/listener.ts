@@ -64,9 +64,16 @@ export const TLS_INSPECTOR: NonNullable<Listener['listener_filters']>[number] = 
   typed_config: { '@type': TYPE_URL.tlsInspector },
 };
 
-/** Adds the TLS inspector when a chain matches on SNI or terminates TLS, then runs the listener plugins. */
+/** Adds the TLS inspector when a chain matches on SNI, terminates TLS or routes by SNI (sni_cluster), then runs the listener plugins. */
 export function finishListener(params: ListenerParams, registry: PluginRegistry, listener: ProxyListener, out: Listener): Listener {
-  if (out.filter_chains.some((c) => (c.filter_chain_match?.server_names ?? []).length > 0 || c.transport_socket !== undefined))
+  if (
+    out.filter_chains.some(
+      (c) =>
+        (c.filter_chain_match?.server_names ?? []).length > 0 ||
+        c.transport_socket !== undefined ||
+        c.filters.some((f) => f.name === 'envoy.filters.network.sni_cluster'),
+    )
+  )
     out.listener_filters = [TLS_INSPECTOR];
   for (const p of registry.listener) p.processListener(params, listener, out);
   return out;

@@ -9,10 +9,9 @@
  * domains are merged, as Gloo does; `server_names` = sniDomains, none ⇒ catch-all), all sharing the
  * listener's RouteConfiguration; a hybrid listener gets one filter chain per matched listener (HTTP
  * with its own routes, TLS from the matcher's sslConfig; TCP through tcp_proxy); a TCP listener gets
- * tcp_proxy chains (plugins/tcp-proxy). gateway-proxy terminates TLS on HTTP chains
- * (src/proxy/listener/compile-listener.ts); it does not proxy TCP yet (issue 7): TCP listeners and
- * chains carry a Warning and are not opened. Clusters are translated first, so routes know which
- * Upstreams have errors. The served
+ * tcp_proxy chains (plugins/tcp-proxy, with the listener's access logs). gateway-proxy serves all of
+ * them (src/proxy/listener/compile-listener.ts: HTTP and TCP chains, TLS termination and passthrough).
+ * Clusters are translated first, so routes know which Upstreams have errors. The served
  * domains also get api_listener Listeners for proxyless gRPC clients (api-listeners.ts).
  */
 import type { Resource } from '../../api/resource.js';
@@ -20,7 +19,7 @@ import { resourceKey } from '../../api/resource.js';
 import type { ProxyListener } from '../../api/kinds/proxy.js';
 import type { SslConfig } from '../../api/types/ssl.js';
 import type { ApiSnapshot } from '../../config/snapshot.js';
-import type { Listener, RouteConfiguration, XdsSnapshot } from '../../xds/envoy-types.js';
+import type { AccessLog, Listener, RouteConfiguration, XdsSnapshot } from '../../xds/envoy-types.js';
 import { Reports } from '../reports.js';
 import { internalError } from '../internal-error.js';
 import type { InvalidRoutePolicy, ListenerParams, ProblemSink, TranslationParams } from './plugin.js';
@@ -32,6 +31,7 @@ import { translateApiListeners } from './api-listeners.js';
 import { hybridRouteConfigName, matcherHash, routeConfigName } from './names.js';
 import { downstreamTls } from './plugins/ssl/index.js';
 import { tcpFilterChains } from './plugins/tcp-proxy/index.js';
+import { accessLogs } from './plugins/access-log/index.js';
 import { settingsOf } from '../settings.js';
 import { sourceSink } from './problem-sink.js';
 import { identityFingerprint, objectId, type MemoTable } from '../translation-cache.js';
@@ -87,7 +87,6 @@ export function translateProxy(
   for (const l of proxy.spec.listeners ?? []) {
     const report = sourceSink(reports, proxy, l.metadataStatic);
     const listenerParams: ListenerParams = { ...params, listener: l, report };
-    const name = l.name ?? '';
     try {
       if (l.httpListener) {
         if (Array.isArray(l.sslConfigurations) && l.sslConfigurations.length > 0) {
@@ -105,8 +104,7 @@ export function translateProxy(
           routes.push(...out.routes);
         }
       } else if (l.tcpListener) {
-        report.warning(`TCP proxying is not served by the gloo-ts data plane yet (issue 7): listener ${name} is translated for Envoy only`);
-        const chains = tcpFilterChains(params, l.tcpListener, report, undefined, undefined, warnMissingSecret);
+        const chains = tcpFilterChains(params, l.tcpListener, report, undefined, undefined, warnMissingSecret, listenerAccessLogs(l));
         if (chains.length > 0) listeners.push(finishListener(listenerParams, registry, l, envoyListener(l, chains)));
       }
       // aggregateListener: never produced by the gateway translator; reported as an unsupported field.
@@ -195,6 +193,11 @@ function sslHttpChains(
   return chains;
 }
 
+/** The access logs of a listener's `options.accessLoggingService` (Gloo puts them on its TCP proxies too). */
+function listenerAccessLogs(l: ProxyListener): AccessLog[] {
+  return accessLogs(l.options?.accessLoggingService?.accessLog ?? []);
+}
+
 /** A hybrid listener: one filter chain (and, for HTTP, one RouteConfiguration) per matched listener. */
 function translateHybridListener(
   params: TranslationParams,
@@ -209,8 +212,7 @@ function translateHybridListener(
   for (const m of l.hybridListener?.matchedListeners ?? []) {
     const hash = matcherHash(m.matcher);
     if (m.tcpListener) {
-      report.warning(`TCP proxying is not served by the gloo-ts data plane yet (issue 7): the TCP filter chain ${hash} of listener ${name} is translated for Envoy only`);
-      chains.push(...tcpFilterChains(params, m.tcpListener, report, filterChainMatch(m.matcher), m.matcher?.sslConfig, warnMissingSecret));
+      chains.push(...tcpFilterChains(params, m.tcpListener, report, filterChainMatch(m.matcher), m.matcher?.sslConfig, warnMissingSecret, listenerAccessLogs(l)));
       continue;
     }
     if (!m.httpListener) continue;

@@ -603,18 +603,14 @@ spec:
       httpGateway: {}
 `;
 
-test('a hybrid Gateway (matched gateways) loads; its TCP and TLS parts are reported as not served', () => {
+test('a hybrid Gateway (matched gateways) loads; TCP and TLS chains are served, only the EE cipher passthrough is reported', () => {
   const gw = loadOne('Gateway', HYBRID_GATEWAY);
   const mg = gw.spec.hybridGateway!.matchedGateways!;
   assert.equal(mg.length, 3);
   assert.deepEqual(mg[0]!.matcher!.sourcePrefixRanges, [{ addressPrefix: '10.0.0.0', prefixLen: 16 }]);
   assert.equal(mg[1]!.tcpGateway!.tcpHosts![0]!.destination!.single!.upstream!.name, 'db');
-  assert.deepEqual(unsupportedPaths(gw), [
-    'spec.hybridGateway.matchedGateways[1].matcher.sslConfig',
-    'spec.hybridGateway.matchedGateways[1].matcher.passthroughCipherSuites',
-    'spec.hybridGateway.matchedGateways[1].tcpGateway',
-  ]);
-  assert.match(gw.unsupported[2]!.note!, /data plane does not proxy TCP yet/);
+  assert.deepEqual(unsupportedPaths(gw), ['spec.hybridGateway.matchedGateways[1].matcher.passthroughCipherSuites']);
+  assert.match(gw.unsupported[0]!.note!, /EE/);
 });
 
 test('a hybrid Gateway delegating to Matchable gateways, and a TCP Gateway, load', () => {
@@ -659,13 +655,11 @@ spec:
 `,
   );
   assert.equal(tcp.spec.tcpGateway!.options!.tcpProxySettings!.idleTimeout, '3600s');
+  // TCP gateways are served: only what the data plane does not do is reported.
   assert.deepEqual(unsupportedPaths(tcp), [
-    'spec.tcpGateway',
-    'spec.tcpGateway.options.tcpProxySettings',
     'spec.tcpGateway.options.tcpProxySettings.tunnelingConfig',
     'spec.tcpGateway.options.connectionLimit',
     'spec.tcpGateway.options.localRatelimit',
-    'spec.tcpGateway.tcpHosts[1].sslConfig',
   ]);
 });
 
@@ -853,9 +847,7 @@ spec:
   assert.deepEqual(unsupportedPaths(px), [
     'spec.listeners[0].options.perConnectionBufferLimitBytes',
     'spec.listeners[0].routeOptions',
-    'spec.listeners[1].sslConfigurations',
     'spec.listeners[1].aggregateListener',
-    'spec.listeners[2].tcpListener',
     'spec.listeners[3].hybridListener.matchedListeners[0].matcher.destinationPort',
   ]);
 });

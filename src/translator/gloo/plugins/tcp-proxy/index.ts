@@ -6,13 +6,16 @@
  * them (`filter_chain_match.server_names`); with a certificate source it terminates TLS
  * (DownstreamTlsContext), without one it passes TLS through untouched. Two hosts with the same match
  * would make Envoy refuse the whole listener, so the later one is left out with an error.
+ * `forwardSniClusterName` puts Envoy's `envoy.filters.network.sni_cluster` filter before tcp_proxy
+ * (whose cluster is then empty): the connection's SNI names the cluster, as in Gloo. The listener's
+ * `options.accessLoggingService` file sinks become tcp_proxy `access_log`s (Gloo does the same).
  *
- * This is translation only: the gloo-ts data plane does not proxy TCP yet (issue 7).
+ * gateway-proxy serves these chains (src/proxy/tcp, chosen per connection in src/proxy/listener).
  */
 import type { TcpListener } from '../../../../api/kinds/proxy.js';
 import type { TcpHost } from '../../../../api/types/listener.js';
 import { parseDurationMs } from '../../../../api/schema.js';
-import { TYPE_URL, durationFromMs, type TypedConfig } from '../../../../xds/envoy-types.js';
+import { TYPE_URL, durationFromMs, type AccessLog, type TypedConfig } from '../../../../xds/envoy-types.js';
 import type { ProblemSink, TranslationParams } from '../../plugin.js';
 import type { MatchedFilterChain, EnvoyFilterChainMatch } from '../../listener.js';
 import { destinationCluster } from '../../route-action.js';
@@ -52,8 +55,8 @@ function tcpDestination(params: TranslationParams, host: TcpHost, report: Proble
       if (c !== undefined) entries.push({ name: c, weight: w.weight ?? 0 });
     }
   } else if (d?.forwardSniClusterName) {
-    report.warning(`TCP host ${host.name ?? ''}: forwardSniClusterName is not translated yet (the sni_cluster filter is not emitted); the host is left out`);
-    return undefined;
+    // Overwritten per connection by the sni_cluster filter.
+    return { cluster: '' };
   } else {
     report.error(`TCP host ${host.name ?? ''}: no destination`);
     return undefined;
@@ -66,9 +69,13 @@ function tcpDestination(params: TranslationParams, host: TcpHost, report: Proble
   return { weighted_clusters: { clusters: entries.filter((e) => e.weight > 0) } };
 }
 
+/** Envoy's sni_cluster network filter (no settings): the SNI becomes tcp_proxy's cluster. */
+export const SNI_CLUSTER_FILTER_NAME = 'envoy.filters.network.sni_cluster';
+
 /**
  * The filter chains of a TCP listener. `base` is merged into each chain's match (a hybrid matcher's
- * source ranges / SNI); `baseSsl` is the hybrid matcher's sslConfig, used for hosts without their own.
+ * source ranges / SNI); `baseSsl` is the hybrid matcher's sslConfig, used for hosts without their own;
+ * `accessLog` the (parent) listener's access logs.
  */
 export function tcpFilterChains(
   params: TranslationParams,
@@ -77,6 +84,7 @@ export function tcpFilterChains(
   base?: EnvoyFilterChainMatch,
   baseSsl?: TcpHost['sslConfig'],
   missingSecretIsWarning = false,
+  accessLog: readonly AccessLog[] = [],
 ): MatchedFilterChain[] {
   const chains: MatchedFilterChain[] = [];
   const seen = new Set<string>();
@@ -90,7 +98,10 @@ export function tcpFilterChains(
       if (ms !== undefined) proxy.idle_timeout = durationFromMs(ms);
     }
     if (settings?.maxConnectAttempts !== undefined) proxy.max_connect_attempts = { value: settings.maxConnectAttempts };
-    const chain: MatchedFilterChain = { name: host.name || undefined, filters: [{ name: TCP_PROXY_FILTER_NAME, typed_config: proxy }] };
+    if (accessLog.length > 0) proxy.access_log = structuredClone(accessLog);
+    const filters: MatchedFilterChain['filters'] = [{ name: TCP_PROXY_FILTER_NAME, typed_config: proxy }];
+    if (host.destination?.forwardSniClusterName) filters.unshift({ name: SNI_CLUSTER_FILTER_NAME, typed_config: { '@type': TYPE_URL.sniCluster } });
+    const chain: MatchedFilterChain = { name: host.name || undefined, filters };
     if (!chain.name) delete chain.name;
     const match: EnvoyFilterChainMatch = { ...(base ?? {}) };
     const ssl = host.sslConfig ?? baseSsl;
