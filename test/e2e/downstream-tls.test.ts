@@ -14,7 +14,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { connect as netConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { makeCa, type Ca, type KeyPair } from '../helpers/certs.js';
-import { getFreePort, makeConfigDir, startGloo, waitFor, writeConfig, yaml, type GlooProcess } from '../helpers/gloo-process.js';
+import { getFreePort, glooctl, makeConfigDir, startGloo, waitFor, writeConfig, yaml, type GlooProcess } from '../helpers/gloo-process.js';
 import { UpstreamServer, type EchoResponse } from '../helpers/upstream-server.js';
 
 let gloo: GlooProcess;
@@ -348,6 +348,26 @@ describe('SSL gateway', () => {
     });
     const r = await curl([...resolveArgs('files.example.com'), `https://files.example.com:${port}/`]);
     assert.equal(r.stdout, 'files');
+  });
+
+  it('an invalid secret rejects its VirtualService with the reason; the other chains keep serving', async () => {
+    writeConfig(
+      dir,
+      'secrets-bad.yaml',
+      'apiVersion: v1\nkind: Secret\nmetadata: {name: bad-tls, namespace: gloo-system}\ntype: kubernetes.io/tls\nstringData: {tls.crt: not-a-cert, tls.key: not-a-key}\n',
+    );
+    writeConfig(dir, 'virtualservices/gloo-system/bad.yaml', vs('bad', '    secretRef: {name: bad-tls, namespace: gloo-system}\n    sniDomains: [bad.example.com]', 'bad.example.com', '{directResponseAction: {status: 200, body: bad}}'));
+    const out = await waitFor('the bad VirtualService to be Rejected', async () => {
+      const r = await glooctl(gloo, 'get', 'vs', 'bad', '-o', 'json');
+      return r.stdout.includes("Rejected") ? r.stdout : null;
+    });
+    assert.match(out, /SSL secret gloo-system\.bad-tls is not a valid TLS secret: tls\.crt: cannot parse the certificate/, out);
+    const a = await curl([...resolveArgs('a.example.com'), '-o', '/dev/null', '-w', '%{http_code}', `https://a.example.com:${port}/`]);
+    assert.equal(a.stdout, '200');
+    // No chain for bad.example.com: the handshake gets the catch-all certificate, not a plain-HTTP port.
+    const bad = await handshake('bad.example.com', ['http/1.1']);
+    assert.equal(bad.cn, 'fallback.example.com');
+    bad.socket?.destroy();
   });
 
   it('does not serve plaintext HTTP on the TLS port', async () => {

@@ -1,8 +1,8 @@
 /**
- * A TLS listener the gloo translator emits for Envoy (a catch-all chain with a DownstreamTlsContext,
- * no SNI to match on) is never opened as plain HTTP by gateway-proxy (compile-listener.ts): a chain
- * whose TLS context cannot be built (here: a secret that holds no real certificate) is left out with a
- * logged warning, and a listener with only such chains is not served.
+ * Two guards against serving a broken TLS context: the translator rejects a VirtualService whose TLS
+ * secret is not a certificate and matching key (Rejected, the chain left out), and gateway-proxy never
+ * opens a filter chain whose DownstreamTlsContext cannot be built as plain HTTP (compile-listener.ts:
+ * the chain is left out with a logged warning; a listener with only such chains is not served).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,8 @@ import { loadResources } from '../../../src/api/load.js';
 import { emptySnapshot, SNAPSHOT_FIELD, type ApiSnapshot } from '../../../src/config/snapshot.js';
 import type { AnyResource } from '../../../src/api/resource.js';
 import { defaultGateways } from '../../../src/translator/gateway/default-gateways.js';
+import { TYPE_URL, type Listener } from '../../../src/xds/envoy-types.js';
+import { hcm } from '../proxy/snapshot-builders.js';
 
 function snapshotFromYaml(text: string): ApiSnapshot {
   const snapshot = emptySnapshot();
@@ -40,14 +42,30 @@ spec:
     routes: [{directResponseAction: {status: 200, body: secure}}]
 `;
 
-test('a catch-all TLS filter chain is emitted for Envoy but not opened as plain HTTP', () => {
+test('a VirtualService whose TLS secret holds no certificate is Rejected, naming the secret', () => {
   const result = translate(snapshotFromYaml(INPUT));
-  const xds = result.xds.get('gloo-system~gateway-proxy')!;
-  const listener = xds.listeners.find((l) => l.name === 'listener-::-8443')!;
-  assert.ok(listener, 'the SSL listener is in the snapshot');
-  assert.equal(listener.filter_chains.length, 1);
-  assert.equal(listener.filter_chains[0]!.filter_chain_match, undefined, 'a catch-all chain');
-  assert.equal(listener.filter_chains[0]!.transport_socket?.name, 'envoy.transport_sockets.tls');
+  const report = result.reports.get({ kind: 'VirtualService', metadata: { name: 'secure', namespace: 'gloo-system' } });
+  assert.equal(report?.errors.length, 1);
+  assert.match(report!.errors[0]!, /SSL secret gloo-system\.tls is not a valid TLS secret: tls\.crt: cannot parse the certificate/);
+});
+
+test('a filter chain whose TLS context cannot be built is never opened as plain HTTP', () => {
+  const listener: Listener = {
+    name: 'listener-::-8443',
+    address: { socket_address: { address: '::', port_value: 8443 } },
+    filter_chains: [
+      {
+        filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm('routes') }],
+        transport_socket: {
+          name: 'envoy.transport_sockets.tls',
+          typed_config: {
+            '@type': TYPE_URL.downstreamTlsContext,
+            common_tls_context: { tls_certificates: [{ certificate_chain: { inline_string: 'CERT' }, private_key: { inline_string: 'KEY' } }] },
+          },
+        },
+      },
+    ],
+  };
   const logger = memoryLogger();
   const config = compileListener(listener, { routeTables: new Map(), clusters: fakeClusters(), stats: createProxyStats(), logger });
   assert.equal(config, null);

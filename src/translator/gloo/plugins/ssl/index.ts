@@ -13,6 +13,7 @@
  * host name (or that has `sniAddr`) its own SNI through `transport_socket_matches` and the
  * endpoint's `envoy.transport_socket_match` metadata.
  */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Plugin, ProblemSink, TranslationParams } from '../../plugin.js';
 import type { SslConfig, SslParameters } from '../../../../api/types/ssl.js';
@@ -52,6 +53,12 @@ function certSource(
       return undefined;
     }
     const data = secretData(secret.spec);
+    const problem = invalidTlsData(data);
+    if (problem !== null) {
+      // A proxy could not load it: reject at translation, where the user sees it (never a dead chain).
+      report.error(`SSL secret ${ns}.${name} is not a valid TLS secret: ${problem}`);
+      return undefined;
+    }
     const text = (k: string): DataSource | undefined => (data[k] && data[k].length > 0 ? { inline_string: data[k].toString('utf8') } : undefined);
     const out: CertSource = {};
     const chain = text('tls.crt');
@@ -78,6 +85,46 @@ function certSource(
     return {};
   }
   return {};
+}
+
+/**
+ * Why a TLS secret's data cannot be served, or null: `tls.crt` must hold PEM certificates and `tls.key`
+ * the private key of the first one; `ca.crt` PEM certificates. A secret with only `ca.crt` (an upstream
+ * that verifies its server without a client certificate) is valid.
+ */
+export function invalidTlsData(data: Record<string, Buffer>): string | null {
+  const crt = data['tls.crt'];
+  const key = data['tls.key'];
+  const ca = data['ca.crt'];
+  const has = (b: Buffer | undefined): b is Buffer => b !== undefined && b.length > 0;
+  if (has(crt) !== has(key)) return has(crt) ? 'tls.crt is set but tls.key is empty' : 'tls.key is set but tls.crt is empty';
+  try {
+    if (has(crt) && has(key)) {
+      let cert: X509Certificate;
+      try {
+        cert = new X509Certificate(crt);
+      } catch (err) {
+        return `tls.crt: cannot parse the certificate (${(err as Error).message})`;
+      }
+      let pk;
+      try {
+        pk = createPrivateKey(key);
+      } catch (err) {
+        return `tls.key: cannot parse the private key (${(err as Error).message})`;
+      }
+      if (!cert.checkPrivateKey(pk)) return 'tls.key does not match the certificate in tls.crt';
+    }
+    if (has(ca)) {
+      try {
+        new X509Certificate(ca);
+      } catch (err) {
+        return `ca.crt: cannot parse the certificate (${(err as Error).message})`;
+      }
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return null;
 }
 
 function tlsParams(p: SslParameters | undefined): Record<string, unknown> | undefined {
