@@ -17,6 +17,7 @@
  * a parsed body can be shared by every template of a request.
  */
 import { jsonError } from './errors.js';
+import { grisu2 } from './grisu2.js';
 
 /** A float whose value is integral (nlohmann keeps `1.0` a float: it prints `1.0`, `isFloat` is true). */
 export class JsonFloat {
@@ -368,19 +369,33 @@ export function jsonCompare(a: JsonValue, b: JsonValue): number {
 // Printing
 
 /**
- * nlohmann's float serialization: shortest round-trip digits, `d.0` for integral values up to 15
- * digits, `0.000ddd` down to 1e-4, otherwise `d.ddde±XX`. Non-finite values print `null`.
- * Examples: 1 → `1.0`, 25.68 → `25.68`, 0.001 → `0.001`, 1e-5 → `1e-05`, 1e16 → `1e+16`.
+ * nlohmann's float serialization: Grisu2 digits (round-trip, not always the shortest), `d.0` for
+ * integral values up to 15 digits, `0.000ddd` down to 1e-4, otherwise `d.ddde±XX`. Non-finite values
+ * print `null`. Examples: 1 → `1.0`, 25.68 → `25.68`, 0.001 → `0.001`, 1e-5 → `1e-05`, 1e16 →
+ * `1e+16`, -218.49512 → `-218.49511999999999`.
  */
 export function formatFloat(x: number): string {
   if (!Number.isFinite(x)) return 'null';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  let out = FLOAT_CACHE.get(x);
+  if (out === undefined) {
+    out = formatNonZeroFloat(x);
+    // values come from requests: bound the cache (a full cache starts over)
+    if (FLOAT_CACHE.size >= FLOAT_CACHE_SIZE) FLOAT_CACHE.clear();
+    FLOAT_CACHE.set(x, out);
+  }
+  return out;
+}
+
+const FLOAT_CACHE_SIZE = 4096;
+const FLOAT_CACHE = new Map<number, string>();
+
+function formatNonZeroFloat(x: number): string {
   const neg = x < 0;
-  const e = (neg ? -x : x).toExponential();
-  const ePos = e.indexOf('e');
-  const digits = e.charCodeAt(1) === 0x2e ? e[0] + e.slice(2, ePos) : e.slice(0, ePos);
+  const g = grisu2(neg ? -x : x);
+  const digits = g.digits;
   const k = digits.length;
-  const n = Number(e.slice(ePos + 1)) + 1; // position of the decimal point
+  const n = k + g.exponent; // position of the decimal point
   let out: string;
   if (k <= n && n <= 15) out = digits + '0'.repeat(n - k) + '.0';
   else if (n > 0 && n <= 15) out = digits.slice(0, n) + '.' + digits.slice(n);

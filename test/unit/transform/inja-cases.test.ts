@@ -118,7 +118,7 @@ const GROUPS: Group[] = [
       ['float literal 1e-3', '{{ 1e-3 }}', ok('0.001')],
       ['float literal 1.0', '{{1.0}}', ok('1.0')],
       ['float literal 1e0', '{{1e0}}', ok('1.0')],
-      ['1e15 prints in full, 1e16 with an exponent', '{{ 1e15 }} {{ 1e16 }}', ok('1e+15 1e+16')],
+      ['integral floats print in full up to 15 digits, then with an exponent', '{{ 123456789012345.0 }} {{ 1e15 }} {{ 1e16 }}', ok('123456789012345.0 1e+15 1e+16')],
       ['small floats: 0.0001 and 1e-5', '{{ 0.0001 }} {{ 1e-5 }}', ok('0.0001 1e-05')],
       ['negative zero', '{{ -0.0 }}', ok('-0.0')],
       ['a float that overflows prints null', '{{ 1e300 * 1e300 }}', ok('null')],
