@@ -104,7 +104,7 @@ function scopeNames(root: Block): Set<string> {
   return names;
 }
 
-/** Names loop variables and `set` write (not the loop data itself). */
+/** The top-level names loop variables and `set` statements write (`loop` only if a template writes it). */
 function scopeWrites(root: Block): Set<string> {
   const names = new Set<string>();
   const visit = (b: Block) => {
@@ -295,14 +295,14 @@ class Compiler {
     const body = this.block(n.body, blockDepth);
     const keyName = n.key!;
     const valueName = n.value;
-    const step = this.loopDataPrivate ? stepPrivateLoop : stepLoop;
+    const [start, step, end] = this.loopDataPrivate ? [startPrivateLoop, stepPrivateLoop, endPrivateLoop] : [startLoop, stepLoop, endLoop];
     return (s) => {
       const obj = cond(s);
       if (!isObject(obj)) throw this.err('object must be an object', n.pos);
       const add = s.add;
       enterLoop(add, false);
       const keys = sortedKeys(obj);
-      startLoop(add, keys.length);
+      start(add, keys.length);
       let out = '';
       for (let i = 0; i < keys.length; i++) {
         putOwn(add, keyName, keys[i]);
@@ -312,7 +312,7 @@ class Compiler {
       }
       putOwn(add, keyName, clearedValue(getOwn(add, keyName) ?? null));
       putOwn(add, valueName, clearedValue(getOwn(add, valueName) ?? null));
-      endLoop(add);
+      end(add);
       return out;
     };
   }
