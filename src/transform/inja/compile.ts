@@ -680,6 +680,12 @@ class Compiler {
  * (closures and constant strings) are passed in; no template text becomes code.
  */
 function concatParts(parts: readonly (Part | string)[]): Part {
+  if (parts.length > MAX_GENERATED_PARTS) {
+    // a huge block: concatenate chunks (keeps generated functions small)
+    const chunks: Part[] = [];
+    for (let i = 0; i < parts.length; i += MAX_GENERATED_PARTS) chunks.push(concatParts(parts.slice(i, i + MAX_GENERATED_PARTS)));
+    return concatParts(chunks);
+  }
   if (parts.length === 0) return () => '';
   if (parts.length === 1) {
     const only = parts[0];
@@ -696,6 +702,8 @@ function concatParts(parts: readonly (Part | string)[]): Part {
   ) => Part;
   return make(...parts);
 }
+
+const MAX_GENERATED_PARTS = 64;
 
 /** static_cast<int64_t>(double) of pow's result. */
 function truncInt(x: number): JsonValue {

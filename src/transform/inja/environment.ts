@@ -15,6 +15,7 @@ import { compileTemplate, type RenderFunction } from './compile.js';
 import { FunctionTable } from './functions.js';
 import { glooCallbacks, RandomTokens } from './gloo-functions.js';
 import { parseTemplate } from './parser.js';
+import { TemplateError } from './errors.js';
 
 export interface InjaOptions {
   /** Gloo's `advancedTemplates`: variables are JSON pointers (`a/b`), not dotted paths (`a.b`). */
@@ -71,6 +72,18 @@ export class InjaEnvironment {
 
   /** Parses and compiles a template. Throws TemplateError (syntax, unknown function, bad literal). */
   compile(template: string): InjaTemplate {
+    try {
+      return this.compileUnguarded(template);
+    } catch (err) {
+      // Inja recurses through nested expressions too (and Envoy would overflow its stack): refuse.
+      if (err instanceof RangeError) {
+        throw new TemplateError('INJA_ERR_LIMIT', 'template nested too deeply to compile', err.message, 1, 1, '', template.split('\n', 1)[0]);
+      }
+      throw err;
+    }
+  }
+
+  private compileUnguarded(template: string): InjaTemplate {
     const parsed = parseTemplate(template, {
       functions: this.functions,
       pointerNotation: this.pointerNotation,

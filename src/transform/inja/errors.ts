@@ -16,12 +16,13 @@
  *                      JSON body… at render time)
  *   INJA_ERR_RENDER    render time: Inja render_error
  *   INJA_ERR_STD       render time: a C++ standard library exception Inja lets through (`stoi`, `stod`)
- *   INJA_ERR_LIMIT     render time: one of our resource bounds (see docs/transformations.md)
+ *   INJA_ERR_LIMIT     one of our resource bounds (see docs/transformations.md): a template nested too
+ *                      deeply to compile, a render beyond a bound
  *   INJA_ERR_INTERNAL  render time: anything else (a bug, a stack overflow on absurdly deep JSON)
  * Positions (`line`, `column`) are 1-based and, like Inja's, count columns in UTF-8 bytes.
  */
 
-export type TemplateErrorCode = 'INJA_ERR_PARSE' | 'INJA_ERR_JSON';
+export type TemplateErrorCode = 'INJA_ERR_PARSE' | 'INJA_ERR_JSON' | 'INJA_ERR_LIMIT';
 export type RenderErrorCode = 'INJA_ERR_RENDER' | 'INJA_ERR_JSON' | 'INJA_ERR_STD' | 'INJA_ERR_LIMIT' | 'INJA_ERR_INTERNAL';
 
 /** A template that cannot be compiled. `message` is the full text; `reason` without prefix and position. */

@@ -16,7 +16,7 @@
  * Values are never mutated once built (template `set` and loops copy along the path they change), so
  * a parsed body can be shared by every template of a request.
  */
-import { jsonError } from './errors.js';
+import { InjaRenderError, jsonError } from './errors.js';
 import { grisu2 } from './grisu2.js';
 
 /** A float whose value is integral (nlohmann keeps `1.0` a float: it prints `1.0`, `isFloat` is true). */
@@ -451,8 +451,20 @@ export function escapeJsonString(s: string): string {
   return out + s.slice(from);
 }
 
-/** nlohmann's compact `dump()`: objects in key order, floats as formatFloat. */
+/**
+ * nlohmann's compact `dump()`: objects in key order, floats as formatFloat. A value nested too deeply
+ * to serialize (tens of thousands of levels) is an InjaRenderError INJA_ERR_LIMIT.
+ */
 export function dumpJson(v: JsonValue): string {
+  try {
+    return dump(v);
+  } catch (err) {
+    if (err instanceof RangeError) throw new InjaRenderError('INJA_ERR_LIMIT', 'JSON value nested too deeply to serialize');
+    throw err;
+  }
+}
+
+function dump(v: JsonValue): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
@@ -467,13 +479,13 @@ export function dumpJson(v: JsonValue): string {
   if (v instanceof JsonFloat) return formatFloat(v.value);
   if (Array.isArray(v)) {
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + dumpJson(v[i]);
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + dump(v[i]);
     return out + ']';
   }
   let out = '{';
   let first = true;
   for (const k of sortedKeys(v)) {
-    out += (first ? '"' : ',"') + escapeJsonString(k) + '":' + dumpJson(v[k]);
+    out += (first ? '"' : ',"') + escapeJsonString(k) + '":' + dump(v[k]);
     first = false;
   }
   return out + '}';

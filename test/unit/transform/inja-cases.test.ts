@@ -919,6 +919,18 @@ describe('compiled templates', () => {
     assert.equal(codeOf('{{ 5 % 0 }}'), 'INJA_ERR_RENDER', 'C++ would trap; we report division by zero');
   });
 
+  it('bounds: absurd nesting is a config-time error, huge templates and deep values are handled', () => {
+    const env = new InjaEnvironment();
+    assert.throws(() => env.compile('{{ ' + '('.repeat(100_000) + '1' + ')'.repeat(100_000) + ' }}'), (err: unknown) => err instanceof TemplateError && err.code === 'INJA_ERR_LIMIT');
+    const parts = Array.from({ length: 5000 }, (_, i) => (i % 2 ? `<${i}>` : '{{ a }}')).join('');
+    const expected = Array.from({ length: 5000 }, (_, i) => (i % 2 ? `<${i}>` : '1')).join('');
+    assert.equal(env.compile(parts).render(new TestContext('{"a": 1}')), expected);
+    let deep: JsonValue = 1.5;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const ctx: InjaContext = { json: deep, header: () => undefined, extraction: () => undefined, body: () => '' };
+    assert.throws(() => env.compile('{{ context() }}').render(ctx), (err: unknown) => err instanceof InjaRenderError && err.code === 'INJA_ERR_LIMIT');
+  });
+
   it('a BOM is skipped, as Inja does (render positions still count its 3 bytes)', () => {
     const env = new InjaEnvironment();
     assert.equal(env.compile('\ufeff{{ a }}').render(new TestContext('{"a": 1}')), '1');
