@@ -41,7 +41,11 @@ export interface InjaContext {
   header(name: string): string | undefined;
   /** `request_header(name)`: the request's header, in request and response transformations alike. */
   requestHeader?(name: string): string | undefined;
-  /** `extraction(name)`: an extractor's result (undefined when no extractor has that name). */
+  /**
+   * `extraction(name)`: an extractor's result (undefined when no extractor has that name). envoy-gloo
+   * fills this only with advanced templates; without them it merges extractions into `json`
+   * (`setExtraction`) and `extraction()` finds nothing — return undefined then.
+   */
   extraction(name: string): string | undefined;
   /** `body()`: the buffered body as text. */
   body(): string;
