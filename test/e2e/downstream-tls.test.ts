@@ -10,7 +10,7 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { connect as h2connect } from 'node:http2';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { connect as netConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { makeCa, type Ca, type KeyPair } from '../helpers/certs.js';
@@ -31,14 +31,17 @@ let goodClient: KeyPair;
 let wrongSanClient: KeyPair;
 let untrustedClient: KeyPair;
 
-const secret = (name: string, pair: KeyPair, caCert?: string) => `apiVersion: v1
+const secret = (name: string, pair: KeyPair, caCert?: string, ocspStaple?: Buffer) => `apiVersion: v1
 kind: Secret
 metadata: {name: ${name}, namespace: gloo-system}
 type: kubernetes.io/tls
 data:
   tls.crt: ${Buffer.from(pair.cert).toString('base64')}
   tls.key: ${Buffer.from(pair.key).toString('base64')}
-${caCert !== undefined ? `  ca.crt: ${Buffer.from(caCert).toString('base64')}\n` : ''}`;
+${caCert !== undefined ? `  ca.crt: ${Buffer.from(caCert).toString('base64')}\n` : ''}${ocspStaple !== undefined ? `  tls.ocsp-staple: ${ocspStaple.toString('base64')}\n` : ''}`;
+
+/** Stands for a DER OCSP response: the proxy staples the bytes as given (clients here do not verify them). */
+const STAPLE = Buffer.from('3082000a0a0100a0820003deadbeef', 'hex');
 
 const vs = (name: string, sslConfig: string, domains: string, route: string) => `apiVersion: gateway.solo.io/v1
 kind: VirtualService
@@ -119,7 +122,7 @@ before(async () => {
   writeConfig(
     dir,
     'secrets.yaml',
-    [secret('b-tls', b), secret('wild-tls', wild), secret('mtls-tls', mtls, clientCa.cert), secret('fallback-tls', fallback)].join('---\n'),
+    [secret('b-tls', b), secret('ocsp-tls', ca.issue('ocsp', { dns: ['ocsp.example.com'] }), undefined, STAPLE), secret('wild-tls', wild), secret('mtls-tls', mtls, clientCa.cert), secret('fallback-tls', fallback)].join('---\n'),
   );
   writeConfig(dir, 'secrets-a.yaml', secret('a-tls', a));
   const toBackend = '{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}';
@@ -151,6 +154,7 @@ spec:
         'files.example.com',
         '{directResponseAction: {status: 200, body: files}}',
       ),
+      vs('ocsp', '    secretRef: {name: ocsp-tls, namespace: gloo-system}\n    sniDomains: [ocsp.example.com]', 'ocsp.example.com', '{directResponseAction: {status: 200, body: ocsp}}'),
       vs('fallback', '    secretRef: {name: fallback-tls, namespace: gloo-system}', "'*'", '{directResponseAction: {status: 200, body: fallback}}'),
     ].join('---\n'),
   );
@@ -368,6 +372,23 @@ describe('SSL gateway', () => {
     const bad = await handshake('bad.example.com', ['http/1.1']);
     assert.equal(bad.cn, 'fallback.example.com');
     bad.socket?.destroy();
+  });
+
+  it('staples the OCSP response of the secret for clients that ask for it', async () => {
+    const stapled = (requestOCSP: boolean) =>
+      new Promise<Buffer | null>((resolve, reject) => {
+        let got: Buffer | null = null;
+        // `requestOCSP` is a documented tls.connect option missing from @types/node's ConnectionOptions.
+        const s = tlsConnect({ host: '127.0.0.1', port, servername: 'ocsp.example.com', ca: ca.cert, requestOCSP } as ConnectionOptions);
+        s.on('OCSPResponse', (r: Buffer) => (got = r));
+        s.once('secureConnect', () => {
+          s.destroy();
+          resolve(got);
+        });
+        s.once('error', reject);
+      });
+    assert.deepEqual(await stapled(true), STAPLE);
+    assert.equal(await stapled(false), null, 'no staple for a client that did not ask');
   });
 
   it('does not serve plaintext HTTP on the TLS port', async () => {

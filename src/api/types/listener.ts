@@ -50,8 +50,10 @@ export const ServedSslConfig = obj(
     ...tls,
     disableTlsSessionResumption: tls.disableTlsSessionResumption.partial("translated to Envoy config; the gloo-ts data plane keeps node's TLS session resumption"),
     transportSocketConnectTimeout: tls.transportSocketConnectTimeout.partial('translated to Envoy config; the gloo-ts data plane cuts a TLS handshake after 10 s whatever the value'),
-    ocspStaplePolicy: tls.ocspStaplePolicy.partial('translated to Envoy config; OCSP stapling is not served yet (issue 7)'),
-    sslFiles: tls.sslFiles.partial('certificate, key and CA files are watched: a change is served to new connections without a restart; `ocspStaple` is not served (issue 7)'),
+    ocspStaplePolicy: tls.ocspStaplePolicy.partial(
+      'the staple of the secret (`tls.ocsp-staple`) or file is sent to clients that ask; MUST_STAPLE refuses a chain without one; STRICT_STAPLING behaves as LENIENT_STAPLING (the staple is not checked for freshness)',
+    ),
+    sslFiles: tls.sslFiles.supported().describe('certificate, key, CA and OCSP staple files are watched: a change is served to new connections without a restart'),
   },
   TranslatedSslConfig.options,
 );

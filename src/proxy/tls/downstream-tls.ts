@@ -9,7 +9,10 @@
  *   it a presented certificate must still verify (Envoy's behaviour), an absent one is accepted;
  *   `match_typed_subject_alt_names` is checked after the handshake (the connection is closed on a
  *   mismatch, as Envoy fails the handshake);
- * - `alpn_protocols`, in server preference order (Gloo's default `h2,http/1.1`).
+ * - `alpn_protocols`, in server preference order (Gloo's default `h2,http/1.1`);
+ * - `ocsp_staple` (a DER OCSP response, Gloo's `tls.ocsp-staple` / `sslFiles.ocspStaple`): sent to clients
+ *   that ask for the certificate status; `ocsp_staple_policy` MUST_STAPLE without a staple refuses the
+ *   chain (Envoy's config error). The staple is served as given: its freshness is not checked here.
  * SDS secret references are not served by this data plane (the translator inlines secrets): a chain
  * that needs one throws, and the listener compiler leaves it out with a log line.
  */
@@ -21,7 +24,7 @@ import { readDataSource, SanVerifier, tlsParamsOptions, type SanValidation, type
 interface DownstreamTlsContextConfig {
   common_tls_context?: {
     tls_params?: TlsParams;
-    tls_certificates?: { certificate_chain?: DataSource; private_key?: DataSource; password?: DataSource }[];
+    tls_certificates?: { certificate_chain?: DataSource; private_key?: DataSource; password?: DataSource; ocsp_staple?: DataSource }[];
     tls_certificate_sds_secret_configs?: unknown[];
     validation_context?: SanValidation & { trusted_ca?: DataSource; crl?: DataSource; allow_expired_certificate?: boolean };
     validation_context_sds_secret_config?: unknown;
@@ -29,6 +32,7 @@ interface DownstreamTlsContextConfig {
     alpn_protocols?: string[];
   };
   require_client_certificate?: { value?: boolean } | boolean;
+  ocsp_staple_policy?: 'LENIENT_STAPLING' | 'STRICT_STAPLING' | 'MUST_STAPLE';
 }
 
 export const DOWNSTREAM_TLS_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
@@ -80,6 +84,11 @@ export class DownstreamTls {
       const pem = readDataSource(c.private_key, `tls_certificates[${i}].private_key`, files);
       key.push(c.password ? { pem, passphrase: readDataSource(c.password, `tls_certificates[${i}].password`).toString() } : { pem });
     });
+    const staples = certs.map((c, i) => (c.ocsp_staple !== undefined ? readDataSource(c.ocsp_staple, `tls_certificates[${i}].ocsp_staple`, files) : null));
+    const staple = staples.find((x) => x !== null) ?? null;
+    if (cfg.ocsp_staple_policy === 'MUST_STAPLE' && staples.some((x) => x === null)) {
+      throw new Error('ocsp_staple_policy is MUST_STAPLE but a certificate has no ocsp_staple');
+    }
     const vc = common.validation_context;
     const ca = vc?.trusted_ca !== undefined ? readDataSource(vc.trusted_ca, 'validation_context.trusted_ca', files) : undefined;
     const rcc = cfg.require_client_certificate;
@@ -110,6 +119,10 @@ export class DownstreamTls {
       else tls.onSecure(socket);
     });
     server.on('tlsClientError', (err: Error, socket: TLSSocket) => tls.onHandshakeError?.(err, socket));
+    if (staple !== null) {
+      // Only clients that ask (status_request) trigger it; the others get no staple, as with Envoy.
+      server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, staple));
+    }
     return tls;
   }
 
