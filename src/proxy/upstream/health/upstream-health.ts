@@ -185,8 +185,8 @@ export class ClusterHealth {
     return out;
   }
 
-  /** Registers a host set built for this cluster: its hosts get their records' flags and monitors. */
-  attach(set: HostSet, gen: number): void {
+  /** Gives each host of `set` its record's flags and monitor, then refreshes the set. */
+  private bindHosts(set: HostSet): void {
     for (const h of set.hosts) {
       const t = this.target({ address: h.address, port: h.port, hostname: h.hostname, weight: h.weight, priority: h.priority });
       if (!h.pendingDynamicRemoval) t.inDiscovery = true;
@@ -194,19 +194,18 @@ export class ClusterHealth {
       t.applyTo(h);
     }
     set.refresh();
+  }
+
+  /** Registers a host set built for this cluster: its hosts get their records' flags and monitors. */
+  attach(set: HostSet, gen: number): void {
+    this.bindHosts(set);
     this.sets.push({ gen, set });
     this.updateGauges();
   }
 
   /** The hosts of a served set changed in place (DNS re-resolution): bind the new ones, drop the gone. */
   rebind(set: HostSet): void {
-    for (const h of set.hosts) {
-      const t = this.target({ address: h.address, port: h.port, hostname: h.hostname, weight: h.weight, priority: h.priority });
-      if (!h.pendingDynamicRemoval) t.inDiscovery = true;
-      h.monitor = t.monitor;
-      t.applyTo(h);
-    }
-    set.refresh();
+    this.bindHosts(set);
     const live = new Set<HostMonitor>();
     for (const { set: s } of this.sets) for (const h of s.hosts) live.add(h.monitor);
     for (const t of [...this.targets.values()]) if (!live.has(t.monitor)) this.drop(t);

@@ -14,7 +14,7 @@ import type { HostSet, UpstreamHost } from '../host.js';
 import { randomHash } from './hash.js';
 import type { LbConfig } from './lb-config.js';
 import type { LoadBalancer } from './load-balancer.js';
-import { buildPriorityState, groupByLocality, usableSignature, type HostSource, type PriorityState } from './priority-state.js';
+import { buildPriorityState, groupByLocality, RebuildGuard, type HostSource, type PriorityState } from './priority-state.js';
 
 /** A host and its share of its level (the shares of a level sum to 1). */
 export interface WeightedHost {
@@ -34,10 +34,8 @@ export abstract class HashingLoadBalancer implements LoadBalancer {
   protected state!: PriorityState;
   /** One table per level (null: the level has no host to pick). */
   protected tables: (HashTable | null)[] = [];
-  /** Which hosts were usable at the last rebuild (a refresh that changed nothing keeps the tables). */
-  private signature: string | null = null;
-  /** The host list the tables were built from. */
-  private builtFrom: readonly UpstreamHost[] | null = null;
+  /** When the tables need rebuilding. */
+  private readonly guard = new RebuildGuard();
 
   constructor(
     protected readonly hostSet: HostSet,
@@ -47,11 +45,7 @@ export abstract class HashingLoadBalancer implements LoadBalancer {
   }
 
   refresh(): void {
-    // A refresh that changed no flag keeps the tables; a new host list (DNS re-resolution) never does.
-    const sig = usableSignature(this.hostSet.hosts);
-    if (sig === this.signature && this.hostSet.hosts === this.builtFrom) return;
-    this.signature = sig;
-    this.builtFrom = this.hostSet.hosts;
+    if (!this.guard.stale(this.hostSet.hosts)) return;
     this.state = buildPriorityState(this.hostSet.hosts, { ...this.cfg, localityWeighted: false }, noSource);
     this.tables = this.state.levels.map((level) => {
       const hosts = level.panic ? level.hosts : level.healthy;

@@ -12,17 +12,15 @@ import type { LbConfig } from './lb-config.js';
 import type { LoadBalancer } from './load-balancer.js';
 import { buildPriorityState, type HostSource, type PriorityState } from './priority-state.js';
 import { SlowStartHistory, SlowStartTracker } from './slow-start.js';
-import { usableSignature } from './priority-state.js';
+import { RebuildGuard } from './priority-state.js';
 
 export abstract class PickingLoadBalancer implements LoadBalancer {
   readonly usesHash = false;
   protected state!: PriorityState;
   protected readonly slowStart: SlowStartTracker | null;
   private slowStartNow = false;
-  /** Which hosts were usable at the last rebuild (a refresh that changed nothing keeps the state). */
-  private signature: string | null = null;
-  /** The host list the tables were built from. */
-  private builtFrom: readonly UpstreamHost[] | null = null;
+  /** When the tables need rebuilding. */
+  private readonly guard = new RebuildGuard();
   protected readonly makeSource = (hosts: readonly UpstreamHost[]): HostSource => {
     const src: HostSource = { hosts, rr: 0, edf: null };
     if (hosts.length > 1 && this.weighted(hosts)) src.edf = new EdfScheduler(hosts, this.weightOf);
@@ -40,11 +38,7 @@ export abstract class PickingLoadBalancer implements LoadBalancer {
 
   /** Rebuilds from the host set (called on every refresh; subclasses call it once constructed). */
   refresh(): void {
-    // A refresh that changed no flag keeps the tables; a new host list (DNS re-resolution) never does.
-    const sig = usableSignature(this.hostSet.hosts);
-    if (sig === this.signature && this.hostSet.hosts === this.builtFrom) return;
-    this.signature = sig;
-    this.builtFrom = this.hostSet.hosts;
+    if (!this.guard.stale(this.hostSet.hosts)) return;
     const ss = this.slowStart;
     if (ss !== null) {
       ss.update(this.hostSet.hosts);

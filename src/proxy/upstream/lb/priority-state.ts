@@ -98,6 +98,24 @@ export class PriorityState {
 }
 
 /** Which hosts are usable, as a string (`'1101'`): balancers rebuild only when it changes. */
+/**
+ * Whether a balancer's tables are stale: a refresh that changed no usable flag keeps them; a new host
+ * list (DNS re-resolution replaces it) never does.
+ */
+export class RebuildGuard {
+  private signature: string | null = null;
+  private builtFrom: readonly UpstreamHost[] | null = null;
+
+  /** True (and remembered) when `hosts` differ from the last build. */
+  stale(hosts: readonly UpstreamHost[]): boolean {
+    const sig = usableSignature(hosts);
+    if (sig === this.signature && hosts === this.builtFrom) return false;
+    this.signature = sig;
+    this.builtFrom = hosts;
+    return true;
+  }
+}
+
 export function usableSignature(hosts: readonly UpstreamHost[]): string {
   let s = '';
   for (const h of hosts) s += h.usable ? '1' : '0';
