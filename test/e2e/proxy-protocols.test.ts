@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../helpers/ports.js';
 import { UpstreamServer, type EchoResponse } from '../helpers/upstream-server.js';
-import { httpListener, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
+import { hcm, hcmListener, httpListener, prefixRoute, routeConfig, snapshot, staticCluster, vhost } from '../unit/proxy/snapshot-builders.js';
 import { ProxyHarness } from './proxy-harness.js';
 
 /** An upstream answering chunked with trailers `x-checksum` and `x-count`. */
@@ -80,15 +80,20 @@ describe('gateway-proxy HTTP/1.1 protocol details (e2e)', () => {
   let echo: UpstreamServer;
   let trailers: { server: Server; port: number };
   let port: number;
+  let idlePort: number;
 
   before(async () => {
     echo = await UpstreamServer.start('echo');
     trailers = await startTrailerUpstream();
     port = await freePort();
+    idlePort = await freePort();
     h = new ProxyHarness();
     await h.push(
       snapshot('1', {
-        listeners: [httpListener('listener-protocols', '127.0.0.1', port, 'routes')],
+        listeners: [
+          httpListener('listener-protocols', '127.0.0.1', port, 'routes'),
+          hcmListener('listener-idle', idlePort, hcm('routes', { stream_idle_timeout: { seconds: '0', nanos: 200_000_000 } })),
+        ],
         clusters: [
           staticCluster('echo_default', [{ address: '127.0.0.1', port: echo.port }]),
           staticCluster('trailers_default', [{ address: '127.0.0.1', port: trailers.port }]),
@@ -226,6 +231,31 @@ describe('gateway-proxy HTTP/1.1 protocol details (e2e)', () => {
     // HTTP/1.1 still works on the same port.
     const { res } = await get(port, '/still-http1');
     assert.equal(res.statusCode, 200);
+  });
+
+  it('applies the stream idle timeout to an HTTP/2 stream: 408 `stream timeout`, other streams unaffected', async () => {
+    const session = h2connect(`http://127.0.0.1:${idlePort}`);
+    try {
+      // A POST whose body never comes: the stream is idle.
+      const stalled = session.request({ ':path': '/stall', ':method': 'POST', ':authority': 'h2.example.com' });
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        let status = 0;
+        let body = '';
+        stalled.on('response', (hs) => (status = Number(hs[':status'])));
+        stalled.setEncoding('utf8');
+        stalled.on('data', (c: string) => (body += c));
+        stalled.on('end', () => resolve({ status, body }));
+        stalled.on('error', reject);
+      });
+      stalled.write('partial');
+      const ok = await h2request(session, { ':path': '/other', ':method': 'GET', ':authority': 'h2.example.com' });
+      assert.equal(ok.headers[':status'], 200, 'another stream of the same connection is served');
+      const r = await answer;
+      assert.equal(r.status, 408);
+      assert.equal(r.body, 'stream timeout');
+    } finally {
+      session.close();
+    }
   });
 
   it('answers curl --http2-prior-knowledge', async (t) => {

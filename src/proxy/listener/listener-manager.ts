@@ -243,8 +243,21 @@ class ListenerSlot {
   /** The http2 server's request listener: the same path as HTTP/1.1, the request presented as HTTP/1.1. */
   readonly onH2Request = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
     presentAsHttp1(req);
+    // The HCM's stream idle timeout, per HTTP/2 stream (node:http applies it per HTTP/1.1 connection).
+    const idle = this.settings.streamIdleTimeout;
+    if (idle > 0) res.setTimeout(idle, () => this.h2StreamIdle(res));
     this.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse);
   };
+
+  /** An HTTP/2 stream was idle for the stream idle timeout: 408 before the response started, else reset. */
+  private h2StreamIdle(res: Http2ServerResponse): void {
+    if (res.headersSent || res.writableEnded) {
+      res.stream.close(0x8); // CANCEL
+      return;
+    }
+    if (this.stats) this.stats.downstream_rq_idle_timeout++;
+    sendLocalReply(res as unknown as ServerResponse, 408, STREAM_TIMEOUT);
+  }
 
   /** The server's 'upgrade' listener (websocket…): routed by the current connection manager. */
   readonly onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
