@@ -214,6 +214,13 @@ describe('local replies to gRPC requests', () => {
 describe('gRPC-Web filter headers', () => {
   const f = grpcWebFilterFactory();
   const cbFor = (headers: Record<string, string>) => ({ req: { headers: { ...headers } } }) as unknown as FilterCallbacks;
+  /** An instance whose decodeHeaders ran (the request was converted). */
+  const converted = (headers: Record<string, string>) => {
+    const cb = cbFor(headers);
+    const i = f.create(undefined, cb)!;
+    i.decodeHeaders!(cb);
+    return i;
+  };
 
   it('applies only to gRPC-Web requests', () => {
     assert.equal(f.create(undefined, cbFor({ 'content-type': 'application/json' })), null);
@@ -241,7 +248,7 @@ describe('gRPC-Web filter headers', () => {
   });
 
   it('responses: gRPC passes with a new content-type; a non-gRPC one is held and becomes grpc-status/grpc-message', () => {
-    const grpcOk = f.create(undefined, cbFor({ 'content-type': 'application/grpc-web' }))!;
+    const grpcOk = converted({ 'content-type': 'application/grpc-web' });
     const list = ['content-type', 'application/grpc+proto', 'content-length', '10'];
     assert.equal(grpcOk.encodeHeaders!(200, list), FilterStatus.Continue);
     assert.deepEqual(list, ['content-type', 'application/grpc-web+proto']);
@@ -251,7 +258,7 @@ describe('gRPC-Web filter headers', () => {
     assert.deepEqual(t, {});
     assert.equal(frame.subarray(5).toString(), 'grpc-status:0\r\nx-a:b\r\n');
 
-    const plain = f.create(undefined, cbFor({ 'content-type': 'application/grpc-web-text', accept: 'application/grpc-web-text' }))!;
+    const plain = converted({ 'content-type': 'application/grpc-web-text', accept: 'application/grpc-web-text' });
     const held = ['content-type', 'text/html', 'content-length', '5'];
     assert.equal(plain.encodeHeaders!(502, held), FilterStatus.StopIteration);
     assert.equal(plain.encodeData!(Buffer.from('bad '), false), null);
@@ -259,14 +266,22 @@ describe('gRPC-Web filter headers', () => {
     assert.deepEqual(held, ['content-type', 'application/grpc-web-text+proto', 'grpc-message', 'bad gateway', 'grpc-status', '14', 'content-length', '0']);
 
     // Trailers-only (the status in headers, end of stream) passes as it is.
-    const only = f.create(undefined, cbFor({ 'content-type': 'application/grpc-web' }))!;
+    const only = converted({ 'content-type': 'application/grpc-web' });
     const tl = ['grpc-status', '5'];
     assert.equal(only.encodeHeaders!(200, tl, true), FilterStatus.Continue);
     assert.deepEqual(tl, ['grpc-status', '5', 'content-type', 'application/grpc-web+proto']);
+
+    // A reply sent before the filter converted the request (an earlier filter's local reply) passes untouched.
+    const early = f.create(undefined, cbFor({ 'content-type': 'application/grpc-web' }))!;
+    const el = ['content-type', 'text/plain', 'content-length', '18'];
+    assert.equal(early.encodeHeaders!(503, el), FilterStatus.Continue);
+    assert.deepEqual(el, ['content-type', 'text/plain', 'content-length', '18']);
+    assert.deepEqual(early.encodeData!(Buffer.from('fault filter abort'), true), Buffer.from('fault filter abort'));
+    assert.equal(early.encodeTrailers!({ a: '1' }), null);
   });
 
   it('text responses: each whole frame base64-encoded on its own', () => {
-    const text = f.create(undefined, cbFor({ 'content-type': 'application/grpc-web-text', accept: 'application/grpc-web-text+proto' }))!;
+    const text = converted({ 'content-type': 'application/grpc-web-text', accept: 'application/grpc-web-text+proto' });
     text.encodeHeaders!(200, ['content-type', 'application/grpc']);
     const frame = Buffer.from([0, 0, 0, 0, 2, 0x61, 0x62]);
     assert.equal(text.encodeData!(frame.subarray(0, 3), false), null);

@@ -52,6 +52,11 @@ function isProtoGrpcWeb(ct: string | undefined): boolean {
 
 /** The per-request state of one gRPC-Web exchange. */
 class GrpcWebStream implements StreamFilter {
+  /**
+   * decodeHeaders ran (Envoy's `is_grpc_web_request_`): a local reply from an earlier filter reaches
+   * the encode hooks without it, and passes untouched.
+   */
+  private converted = false;
   /** The response is not gRPC: its body becomes `grpc-message` in the held headers. */
   private transform = false;
   private held: string[] | null = null;
@@ -67,6 +72,7 @@ class GrpcWebStream implements StreamFilter {
   }
 
   decodeHeaders(cb: FilterCallbacks): FilterStatus {
+    this.converted = true;
     const h = cb.req.headers;
     // The body's length changes (text) or streams as HTTP/2 DATA: no content-length upstream.
     const cl = h['content-length'];
@@ -81,6 +87,7 @@ class GrpcWebStream implements StreamFilter {
   }
 
   encodeHeaders(status: number, headers: string[], endStream = false): FilterStatus {
+    if (!this.converted) return FilterStatus.Continue;
     const ct = headerOf(headers, 'content-type');
     const grpc = endStream ? headerOf(headers, 'grpc-status') !== undefined : status === 200 && isGrpcContentType(ct);
     this.transform = !grpc && !(status === 200 && isProtoGrpcWeb(ct));
@@ -96,6 +103,7 @@ class GrpcWebStream implements StreamFilter {
   }
 
   encodeData(chunk: Buffer, end: boolean): Buffer | null {
+    if (!this.converted) return chunk;
     if (this.transform) {
       if (chunk.length > 0) {
         this.sawBody = true;
@@ -116,6 +124,7 @@ class GrpcWebStream implements StreamFilter {
   }
 
   encodeTrailers(trailers: Record<string, string | string[]>): Buffer | null {
+    if (!this.converted) return null;
     if (this.transform) {
       // The trailers stay trailers (Envoy); the held headers get the status and message.
       this.finishTransform();
