@@ -300,11 +300,12 @@ describe('gRPC-Web through gloo run', () => {
     assert.equal(e.headers['content-length'], String(frame.length));
   });
 
-  it('an HTTP/2 (h2c) gRPC-Web client: frames in DATA, no HTTP trailers; trailers-only in one HEADERS frame', T, async () => {
+  it('an HTTP/2 (h2c) gRPC-Web client, binary and text: frames in DATA, no HTTP trailers; trailers-only in one HEADERS frame', T, async () => {
     const session = h2connect(`http://127.0.0.1:${port}`);
-    const call = (text: string) =>
+    const call = (text: string, mode: 'binary' | 'text' = 'binary') =>
       new Promise<{ headers: Record<string, unknown>; body: Buffer; trailers: Record<string, unknown> | null; endedWithHeaders: boolean }>((resolve, reject) => {
-        const s = session.request({ ':method': 'POST', ':path': '/demo.Streamer/Unary', 'content-type': 'application/grpc-web+proto' });
+        const ct = mode === 'text' ? 'application/grpc-web-text' : 'application/grpc-web+proto';
+        const s = session.request({ ':method': 'POST', ':path': '/demo.Streamer/Unary', 'content-type': ct, accept: ct });
         let headers: Record<string, unknown> = {};
         let trailers: Record<string, unknown> | null = null;
         let endedWithHeaders = false;
@@ -317,7 +318,8 @@ describe('gRPC-Web through gloo run', () => {
         s.on('data', (c: Buffer) => body.push(c));
         s.on('end', () => resolve({ headers, body: Buffer.concat(body), trailers, endedWithHeaders }));
         s.on('error', reject);
-        s.end(messageFrame(encodeMsg({ text })));
+        const frame = messageFrame(encodeMsg({ text }));
+        s.end(mode === 'text' ? frame.toString('base64') : frame);
       });
     try {
       const ok = await call('over h2');
@@ -327,6 +329,13 @@ describe('gRPC-Web through gloo run', () => {
       d.push(ok.body);
       assert.equal(d.messages[0]?.text, 'echo:over h2');
       assert.equal(d.trailers?.['grpc-status'], '0');
+      // Text mode: each frame base64-encoded once, the trailer frame last.
+      const text = await call('h2 text', 'text');
+      assert.equal(text.headers['content-type'], 'application/grpc-web-text+proto');
+      const td = new WebDecoder(true);
+      td.push(text.body);
+      assert.deepEqual(td.messages.map((m) => m.text), ['echo:h2 text']);
+      assert.equal(td.trailers?.['grpc-status'], '0');
       const failed = await call('fail:7:no');
       assert.equal(failed.headers['grpc-status'], '7');
       assert.equal(failed.headers['content-type'], 'application/grpc-web+proto');

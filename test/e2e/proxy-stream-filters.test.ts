@@ -7,6 +7,7 @@
  * edits made at the end, and the hooks compose with whole-body filters (buffer, decodeBody/encodeBody).
  */
 import assert from 'node:assert/strict';
+import { connect as h2connect } from 'node:http2';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
@@ -96,10 +97,12 @@ describe('streaming filter hooks (e2e)', () => {
   let streamBase: string;
   let bufferedBase: string;
   let wholeBase: string;
+  let bufferOnlyBase: string;
 
   before(async () => {
     up = await UpstreamServer.start('stream-filters');
-    const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
+    const [p1, p2, p3, p4] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    bufferOnlyBase = `http://127.0.0.1:${p4}`;
     streamBase = `http://127.0.0.1:${p1}`;
     bufferedBase = `http://127.0.0.1:${p2}`;
     wholeBase = `http://127.0.0.1:${p3}`;
@@ -112,10 +115,11 @@ describe('streaming filter hooks (e2e)', () => {
           // The streaming decoder runs before a filter that reads the body whole.
           hcmListener('buffered', p2, hcm('routes', { http_filters: [filter(STREAM_PROBE), buffer, router] })),
           hcmListener('whole', p3, hcm('routes', { http_filters: [filter(STREAM_PROBE), filter(WHOLE_PROBE), router] })),
+          hcmListener('buffer-only', p4, hcm('routes', { http_filters: [filter(WHOLE_PROBE), router] })),
         ],
         clusters: [staticCluster('up', [{ address: '127.0.0.1', port: up.port }])],
         endpoints: [loadAssignment('up', [{ address: '127.0.0.1', port: up.port }])],
-        routes: [routeConfig('routes', [vhost('main', ['*'], [prefixRoute('/', 'up')])])],
+        routes: [routeConfig('routes', [vhost('main', ['*'], [prefixRoute('/', 'up', { match: { prefix: '/', headers: [{ name: 'x-no-route', present_match: false }] } })])])],
       }),
     );
   });
@@ -188,5 +192,38 @@ describe('streaming filter hooks (e2e)', () => {
     assert.ok(r.text.startsWith('[') && r.text.endsWith(']<end>'), r.text);
     const echo = JSON.parse([...r.text.slice(1, -']<end>'.length)].reverse().join('')) as EchoResponse;
     assert.equal(echo.body, 'ABC!+whole');
+  });
+
+  it('HTTP/2 with a response-buffering filter: bodies arrive; a gRPC trailers-only local reply stays one HEADERS frame', T, async () => {
+    const session = h2connect(bufferOnlyBase);
+    try {
+      const r = await new Promise<{ headers: Record<string, unknown>; endStream: boolean }>((resolve, reject) => {
+        const st = session.request({ ':method': 'POST', ':path': '/svc/M', 'content-type': 'application/grpc', 'x-no-route': '1' });
+        let headers: Record<string, unknown> = {};
+        let endStream = false;
+        st.on('response', (hd, flags) => {
+          headers = hd;
+          endStream = (flags & 1) === 1;
+        });
+        st.on('data', () => undefined);
+        st.on('end', () => resolve({ headers, endStream }));
+        st.on('error', reject);
+        st.end();
+      });
+      assert.equal(r.headers[':status'], 200);
+      assert.equal(r.headers['grpc-status'], '12');
+      assert.equal(r.endStream, true);
+      const body = await new Promise<string>((resolve, reject) => {
+        const st = session.request({ ':path': '/h2' });
+        let text = '';
+        st.on('data', (c: Buffer) => (text += c.toString('latin1')));
+        st.on('end', () => resolve(text));
+        st.on('error', reject);
+        st.end();
+      });
+      assert.equal((JSON.parse([...body].reverse().join('')) as EchoResponse).url, '/h2');
+    } finally {
+      session.close();
+    }
   });
 });

@@ -410,14 +410,13 @@ export class ActiveStream extends StreamInfoRecord implements FilterCallbacks {
       return;
     }
     this.releaseHead();
-    if (keepTrailers) (p.addTrailers as (this: ServerResponse, t: Trailers) => void).call(res, trailers);
-    const args: unknown[] = [];
     if (out !== null) {
       this.bytesSent += out.length;
-      args.push(out);
+      // Not end(out): node's HTTP/2 end(chunk) writes through `this.write`, which is hooked here.
+      (p.write as (this: ServerResponse, b: Buffer) => boolean).call(res, out);
     }
-    if (typeof done === 'function') args.push(done);
-    end.call(res, ...args);
+    if (keepTrailers) (p.addTrailers as (this: ServerResponse, t: Trailers) => void).call(res, trailers);
+    end.call(res, ...(typeof done === 'function' ? [done] : []));
   }
 
   /** Buffer the whole response for the `encodeBody` filters (installed before any header is written). */
@@ -510,10 +509,19 @@ export class ActiveStream extends StreamInfoRecord implements FilterCallbacks {
   private writeRaw(status: number, headers: string[], body: Buffer | null, trailers: Trailers | null = null): void {
     const res = this.res;
     const p = protoOf(res);
+    if ((body === null || body.length === 0) && trailers === null && isHttp2Response(res)) {
+      // No body: one HEADERS frame with END_STREAM (a gRPC trailers-only answer stays one).
+      endWithHeaders(res, status, headers, p.writeHead as ServerResponse['writeHead'], p.end as ServerResponse['end']);
+      return;
+    }
     (p.writeHead as (this: ServerResponse, s: number, h: string[]) => ServerResponse).call(res, status, headers);
-    if (body !== null) this.bytesSent += body.length;
+    if (body !== null && body.length > 0) {
+      this.bytesSent += body.length;
+      // Not end(body): node's HTTP/2 end(chunk) writes through `this.write`, which is hooked here.
+      (p.write as (this: ServerResponse, b: Buffer) => boolean).call(res, body);
+    }
     if (trailers !== null) (p.addTrailers as (this: ServerResponse, t: Trailers) => void).call(res, trailers);
-    (p.end as (this: ServerResponse, b?: Buffer) => ServerResponse).call(res, body ?? undefined);
+    (p.end as (this: ServerResponse) => ServerResponse).call(res);
   }
 
   decodeComplete(): void {
