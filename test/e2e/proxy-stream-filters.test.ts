@@ -8,6 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { connect as h2connect } from 'node:http2';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
@@ -98,11 +101,14 @@ describe('streaming filter hooks (e2e)', () => {
   let bufferedBase: string;
   let wholeBase: string;
   let bufferOnlyBase: string;
+  let loggedBase: string;
+  const logDir = mkdtempSync(join(tmpdir(), 'gloo-stream-al-'));
 
   before(async () => {
     up = await UpstreamServer.start('stream-filters');
-    const [p1, p2, p3, p4] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [p1, p2, p3, p4, p5] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     bufferOnlyBase = `http://127.0.0.1:${p4}`;
+    loggedBase = `http://127.0.0.1:${p5}`;
     streamBase = `http://127.0.0.1:${p1}`;
     bufferedBase = `http://127.0.0.1:${p2}`;
     wholeBase = `http://127.0.0.1:${p3}`;
@@ -116,10 +122,25 @@ describe('streaming filter hooks (e2e)', () => {
           hcmListener('buffered', p2, hcm('routes', { http_filters: [filter(STREAM_PROBE), buffer, router] })),
           hcmListener('whole', p3, hcm('routes', { http_filters: [filter(STREAM_PROBE), filter(WHOLE_PROBE), router] })),
           hcmListener('buffer-only', p4, hcm('routes', { http_filters: [filter(WHOLE_PROBE), router] })),
+          hcmListener(
+            'logged',
+            p5,
+            hcm('direct', {
+              access_log: [
+                {
+                  name: 'envoy.access_loggers.file',
+                  typed_config: { '@type': TYPE_URL.fileAccessLog, path: join(logDir, 'bytes.log'), log_format: { text_format_source: { inline_string: '%PROTOCOL% %BYTES_SENT%\n' } } },
+                },
+              ],
+            }),
+          ),
         ],
         clusters: [staticCluster('up', [{ address: '127.0.0.1', port: up.port }])],
         endpoints: [loadAssignment('up', [{ address: '127.0.0.1', port: up.port }])],
-        routes: [routeConfig('routes', [vhost('main', ['*'], [prefixRoute('/', 'up', { match: { prefix: '/', headers: [{ name: 'x-no-route', present_match: false }] } })])])],
+        routes: [
+          routeConfig('direct', [vhost('direct', ['*'], [{ match: { prefix: '/' }, direct_response: { status: 200, body: { inline_string: 'hello' } } }])]),
+          routeConfig('routes', [vhost('main', ['*'], [prefixRoute('/', 'up', { match: { prefix: '/', headers: [{ name: 'x-no-route', present_match: false }] } })])]),
+        ],
       }),
     );
   });
@@ -225,5 +246,34 @@ describe('streaming filter hooks (e2e)', () => {
     } finally {
       session.close();
     }
+  });
+
+  it('access logs count the bytes of an HTTP/2 response once', T, async () => {
+    const session = h2connect(loggedBase);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const st = session.request({ ':path': '/d' });
+        let text = '';
+        st.on('data', (c: Buffer) => (text += c.toString()));
+        st.on('end', () => resolve(text));
+        st.on('error', reject);
+        st.end();
+      });
+      assert.equal(body, 'hello');
+    } finally {
+      session.close();
+    }
+    const file = join(logDir, 'bytes.log');
+    const deadline = Date.now() + 10_000;
+    let log = '';
+    while (!log.includes('HTTP/2') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        log = readFileSync(file, 'utf8');
+      } catch {
+        // not written yet
+      }
+    }
+    assert.match(log.trim(), /^HTTP\/2(\.0)? 5$/);
   });
 });

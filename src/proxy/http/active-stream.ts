@@ -654,7 +654,8 @@ function countingWrite(this: HookedResponse, chunk: unknown, ...rest: unknown[])
 
 function countingEnd(this: HookedResponse, chunk?: unknown, ...rest: unknown[]): ServerResponse {
   const s = this[kStream];
-  if (s !== undefined && !this.writableEnded) s.bytesSent += byteLength(chunk, rest[0]);
+  // node's HTTP/2 end(chunk) writes the chunk through `this.write` (countingWrite counts it there).
+  if (s !== undefined && !this.writableEnded && !isHttp2Response(this)) s.bytesSent += byteLength(chunk, rest[0]);
   return (protoOf(this).end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
 }
 
