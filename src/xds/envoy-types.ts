@@ -418,6 +418,10 @@ export interface RouteAction {
   request_mirror_policies?: RequestMirrorPolicy[];
   upgrade_configs?: { upgrade_type: string; enabled?: BoolValue; connect_config?: Record<string, never> }[];
   max_stream_duration?: { max_stream_duration?: Duration; grpc_timeout_header_max?: Duration; grpc_timeout_header_offset?: Duration };
+  /** Deprecated (Envoy reads it when `max_stream_duration` is absent): gRPC requests use `grpc-timeout`, capped here (0: no cap). */
+  max_grpc_timeout?: Duration;
+  /** Deprecated: subtracted from `grpc-timeout` when it is larger (with `max_grpc_timeout`). */
+  grpc_timeout_offset?: Duration;
   /** Status for requests to a cluster that does not exist (Envoy: 503 by default). */
   cluster_not_found_response_code?: 'SERVICE_UNAVAILABLE' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
 }

@@ -198,7 +198,7 @@ describe('gateway-proxy routing (e2e)', () => {
     const raw = await rawHttp(
       port,
       'GET / HTTP/1.1\r\nHost: hop.example.com\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nProxy-Connection: x\r\n' +
-        'Keep-Alive: timeout=5\r\nTE: trailers\r\nX-End: 2\r\n\r\n',
+        'Keep-Alive: timeout=5\r\nTE: gzip\r\nX-End: 2\r\n\r\n',
     );
     assert.match(raw, /^HTTP\/1\.1 200 /);
     const echo = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as EchoResponse;

@@ -433,7 +433,7 @@ export const RouteOptions = obj(
     autoHostRewrite: bool().supported(),
     regexRewrite: translatedCopy(RegexMatchAndSubstitute).supported(),
     idleTimeout: duration().supported(),
-    maxStreamDuration: translatedCopy(MaxStreamDuration).partial(TRANSLATED),
+    maxStreamDuration: translatedCopy(MaxStreamDuration).supported(),
     retries: TRetryPolicyEnforced(),
     headerManipulation: THeaderManipulation().supported(),
     hostRewritePathRegex: translatedCopy(RegexMatchAndSubstitute).supported(),

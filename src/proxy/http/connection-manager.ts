@@ -25,6 +25,7 @@ import { compileUpgrades, RouteKind, type CompiledRoute } from '../router/compil
 import { normalizeUrl } from '../router/path-normalize.js';
 import type { RouteTable } from '../router/route-table.js';
 import { forwardRequest } from '../router/upstream-request.js';
+import { isGrpcContentType } from './grpc.js';
 import type { ProxyStats } from '../stats.js';
 import { ActiveStream } from './active-stream.js';
 import { applyXfcc, compileXfcc, XfccMode, type XfccConfig } from './client-cert.js';
@@ -78,6 +79,9 @@ export class ConnectionManager {
   private readonly via: string | null;
   private readonly needsStream: boolean;
   private readonly hookHeaders: boolean;
+  /** Without the chain (a gated chain no filter applies to): whether the request still needs an ActiveStream / header hook. */
+  private readonly needsStreamUnfiltered: boolean;
+  private readonly hookHeadersUnfiltered: boolean;
   private readonly upgrades: ReadonlyMap<string, boolean> | null;
 
   constructor(
@@ -97,7 +101,9 @@ export class ConnectionManager {
     this.xfcc = opts.xfcc ?? SANITIZE_XFCC;
     this.logger = opts.logger ?? null;
     this.via = forwarded.via ?? null;
-    this.hookHeaders = this.accessLogs !== null || this.server !== null || this.via !== null || (this.chain?.encodes ?? false);
+    this.hookHeadersUnfiltered = this.accessLogs !== null || this.server !== null || this.via !== null;
+    this.needsStreamUnfiltered = this.hookHeadersUnfiltered;
+    this.hookHeaders = this.hookHeadersUnfiltered || (this.chain?.encodes ?? false);
     this.needsStream = this.hookHeaders || this.chain !== null;
   }
 
@@ -154,10 +160,12 @@ export class ConnectionManager {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const route = vhost === null ? null : vhost.findRoute(req, url, path, queryAt);
     if (!this.needsStream) return this.dispatch(req, res, route, url, path, queryAt, null);
+    const chain = this.chain !== null && this.chain.gated && !this.chain.appliesTo(req) ? null : this.chain;
+    if (chain === null && !this.needsStreamUnfiltered) return this.dispatch(req, res, route, url, path, queryAt, null);
     const s = new ActiveStream(this, req, res, draining, vhost, route, url, path, queryAt);
-    s.attach(this.hookHeaders, this.accessLogs !== null);
-    if (this.chain === null) s.decodeComplete();
-    else this.chain.start(s);
+    s.attach(chain === null ? this.hookHeadersUnfiltered : this.hookHeaders, this.accessLogs !== null);
+    if (chain === null) s.decodeComplete();
+    else chain.start(s);
   }
 
   /**
@@ -260,7 +268,8 @@ export class ConnectionManager {
     switch (route.kind) {
       case RouteKind.Direct: {
         const d = route.direct!;
-        if (route.responseHeaders === null) {
+        // A gRPC request gets the trailers-only form of a local reply (local-reply.ts), as in Envoy.
+        if (route.responseHeaders === null && !isGrpcContentType(req.headers['content-type'])) {
           res.writeHead(d.status, d.headers as string[]);
           if (d.body === null) res.end();
           else res.end(d.body);

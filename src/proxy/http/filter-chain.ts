@@ -2,10 +2,12 @@
  * The HTTP filter chain of one connection manager (DESIGN §5, STYLE 6): factories built once per
  * config from the HCM's `http_filters[]` (by name, or by the `@type` of `typed_config`), in order,
  * the router last and implicit. Implemented: `envoy.filters.http.fault`, `envoy.filters.http.buffer`,
- * `envoy.filters.http.health_check`, `envoy.filters.http.grpc_web` (pass-through). Filters known but
+ * `envoy.filters.http.health_check`, `envoy.filters.http.grpc_web`. Filters known but
  * not implemented yet (cors, csrf, compressor/gzip, transformation, …) and unknown ones are
  * skipped with one log line per name (per process); the listener is never failed for a filter.
  * A chain with no filter that does anything compiles to null: the request path then pays one check.
+ * A chain whose filters all have `appliesTo` (grpc_web alone, as Gloo emits it by default) is skipped
+ * by requests none of them applies to (`gated`).
  *
  * Per-route config: `typed_per_filter_config[name]` of the route, else of its virtual host (a
  * `FilterConfig` wrapper is unwrapped; `disabled: true` switches the filter off for the route),
@@ -14,6 +16,7 @@
  * the RouteConfiguration by virtual host name and route position (or name when some route was
  * skipped at compile time).
  */
+import type { IncomingMessage } from 'node:http';
 import type { RouteConfiguration, Route, TypedConfig, VirtualHost } from '../../xds/envoy-types.js';
 import { BUFFER_FILTER, bufferFilterFactory } from '../filters/buffer/index.js';
 import { FAULT_FILTER, faultFilterFactory } from '../filters/fault/index.js';
@@ -86,6 +89,8 @@ export class FilterChain {
   private readonly memo = new WeakMap<CompiledRoute, PerRoute>();
   private readonly vhosts: ReadonlyMap<string, VirtualHost> | null;
   readonly encodes: boolean;
+  /** Every filter says up front whether it applies to a request (`appliesTo`). */
+  readonly gated: boolean;
   private readonly hasPerRoute: boolean;
 
   constructor(
@@ -94,8 +99,16 @@ export class FilterChain {
     private readonly ctx: FilterBuildContext,
   ) {
     this.encodes = factories.some((f) => f.encodes);
+    this.gated = factories.every((f) => f.appliesTo !== undefined);
     this.hasPerRoute = factories.some((f) => f.compilePerRoute !== undefined);
     this.vhosts = routeConfig === null || !this.hasPerRoute ? null : new Map((routeConfig.virtual_hosts ?? []).map((v) => [v.name, v]));
+  }
+
+  /** For a gated chain: whether some filter applies to this request (else the request skips the chain). */
+  appliesTo(req: IncomingMessage): boolean {
+    const fs = this.factories;
+    for (let i = 0; i < fs.length; i++) if (fs[i]!.appliesTo!(req)) return true;
+    return false;
   }
 
   /** Creates the request's filter instances and runs them. */
@@ -103,13 +116,17 @@ export class FilterChain {
     const fs = this.factories;
     const per = this.perRoute(s.vhost, s.route);
     const instances: (StreamFilter | null)[] = new Array<StreamFilter | null>(fs.length);
+    let streams = false;
     for (let i = 0; i < fs.length; i++) {
       const p = per === null ? undefined : per[i];
       const f = p === DISABLED ? null : fs[i]!.create(p, s);
       instances[i] = f;
-      if (f !== null && f.encodeBody !== undefined) s.bufferResponse();
+      if (f === null) continue;
+      if (f.encodeBody !== undefined) s.bufferResponse();
+      if (f.encodeData !== undefined || f.encodeTrailers !== undefined) streams = true;
     }
     s.filters = instances;
+    if (streams) s.streamResponse();
     this.run(s);
   }
 
@@ -119,6 +136,8 @@ export class FilterChain {
     while (s.next < fs.length) {
       const f = fs[s.next++];
       if (f === null || f === undefined) continue;
+      // A streaming decoder sees the body as the router sends it (registered before a StopIteration).
+      if (f.decodeData !== undefined && f.decodeBody === undefined) (s.decoders ??= []).push(f);
       if (f.decodeHeaders !== undefined) {
         const st = f.decodeHeaders(s);
         if (s.replied) return;
@@ -175,7 +194,7 @@ export class FilterChain {
 }
 
 /**
- * Builds the chain of an HCM, or null when no filter does anything (grpc_web alone, router only…).
+ * Builds the chain of an HCM, or null when no filter does anything (router only…).
  * Never throws: a filter whose config cannot be built is logged and skipped.
  */
 export function compileFilterChain(
@@ -202,9 +221,7 @@ export function compileFilterChain(
       continue;
     }
     try {
-      const f = build(hf.typed_config ?? { '@type': type }, ctx);
-      if (name === GRPC_WEB_FILTER) continue; // pass-through: never part of a request's chain
-      factories.push(f);
+      factories.push(build(hf.typed_config ?? { '@type': type }, ctx));
     } catch (err) {
       ctx.logger.warn('HTTP filter config rejected; the filter is skipped', { filter: name, listener, err });
     }

@@ -17,6 +17,25 @@
  * first, on the buffered status, headers and body before anything is written. Requests whose
  * filters define neither stream untouched.
  *
+ * Streaming bodies (Envoy's decodeData / encodeData / encodeTrailers, for filters that must not
+ * buffer — gRPC-Web converts a server-streaming response message by message):
+ * - `decodeData(chunk, end)` sees the request body as it arrives, after every filter ran its
+ *   decodeHeaders (the router does not wait): the router sends what it returns (null or empty: nothing
+ *   for now; `end` is true once, on the last call, with whatever the filter still holds). A filter
+ *   that answers with `cb.sendLocalReply` there ends the exchange (the upstream request is cancelled).
+ *   Several decoders apply in chain order; a whole-body `decodeBody` after them gets their output.
+ * - `encodeData(chunk, end)` sees each response body chunk before it is written, last filter first,
+ *   and returns the bytes to write (null: none now); `end` is true once, on the last call, unless the
+ *   response has trailers. `encodeTrailers(trailers)` gets the response trailers (a mutable object:
+ *   deleting fields drops them) and may return bytes to write before the end.
+ * - `encodeHeaders` may return StopIteration to hold the response headers (every filter's
+ *   encodeHeaders has run): they go out, with the holder's later edits to the same list, right before
+ *   the first body bytes the filters let through, or at the end. `endStream` is true when the
+ *   response is known to end with its headers (HTTP/2 headers-only answers such as gRPC trailers-only).
+ * Only instances that define these hooks install the streaming path; a request whose filters define
+ * none pays nothing. With a response-buffering filter (`encodeBody`) on the same request, the streaming
+ * hooks get the whole buffered body as one chunk instead.
+ *
  * Per-route config comes from `typed_per_filter_config` by filter name, most specific first
  * (route > virtual host; weighted-cluster entries need the router's pick and are not read yet) and is
  * compiled once per route by `compilePerRoute`.
@@ -65,6 +84,8 @@ export const BODY_BUFFER_LIMIT = 1024 * 1024;
 export interface StreamFilter {
   /** A filter that also defines `decodeBody` must return Continue here. */
   decodeHeaders?(cb: FilterCallbacks): FilterStatus;
+  /** A request body chunk as it streams (`end`: the last call); returns the bytes to send upstream (null: none now). */
+  decodeData?(chunk: Buffer, end: boolean): Buffer | null;
   /**
    * The whole request body (empty when there is none). Returns a replacement body, or undefined to
    * keep it; may edit `cb.req.headers` or answer with `cb.sendLocalReply`.
@@ -74,8 +95,15 @@ export interface StreamFilter {
   readonly maxRequestBytes?: number;
   /** The whole response, buffered: edit status, headers and body in place. Runs after this filter's encodeHeaders. */
   encodeBody?(response: BufferedResponse): void;
-  /** May edit `headers` (a private copy, `[name, value, …]`) in place. */
-  encodeHeaders?(status: number, headers: string[]): void;
+  /**
+   * May edit `headers` (a private copy, `[name, value, …]`) in place. Returning StopIteration holds them
+   * (streaming filters only; see above); `endStream`: the response is known to end with its headers.
+   */
+  encodeHeaders?(status: number, headers: string[], endStream?: boolean): FilterStatus | void;
+  /** A response body chunk before it is written (`end`: the last call when there are no trailers); returns the bytes to write (null: none now). */
+  encodeData?(chunk: Buffer, end: boolean): Buffer | null;
+  /** The response trailers (delete fields to drop them); may return bytes to write before the end. */
+  encodeTrailers?(trailers: Record<string, string | string[]>): Buffer | null;
   onDestroy?(): void;
 }
 
@@ -86,6 +114,12 @@ export interface FilterFactory<R = unknown> {
   readonly encodes: boolean;
   /** A per-request instance, or null when the filter has nothing to do for this request. */
   create(perRoute: R | undefined, cb: FilterCallbacks): StreamFilter | null;
+  /**
+   * A cheap test on the request alone: false means `create` returns null for this request whatever
+   * the route. When every filter of a chain has one and none applies, the request skips the chain (no
+   * per-request state at all) — how gRPC-Web, on by default, costs plain HTTP traffic one header check.
+   */
+  appliesTo?(req: IncomingMessage): boolean;
   /** Compiles a route's or virtual host's typed_per_filter_config entry; throws when it is invalid. */
   compilePerRoute?(typed: TypedConfig): R;
 }

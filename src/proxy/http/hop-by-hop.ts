@@ -59,16 +59,32 @@ export function connectionTokens(value: string | undefined): string[] | null {
   return out;
 }
 
-/** A copy of the downstream request headers without the hop-by-hop ones, for the upstream request. */
+/**
+ * A copy of the downstream request headers without the hop-by-hop ones, for the upstream request.
+ * `te` is kept when it asks for trailers (gRPC requires `te: trailers`; Envoy drops every other TE value).
+ */
 export function upstreamRequestHeaders(src: IncomingHttpHeaders): HeaderObject {
   const out: HeaderObject = {};
   for (const k in src) {
-    if (REQUEST_NOT_FORWARDED.has(k)) continue;
+    if (REQUEST_NOT_FORWARDED.has(k)) {
+      if (k === 'te' && teAsksForTrailers(src.te as string | undefined)) out.te = 'trailers';
+      continue;
+    }
     out[k] = src[k];
   }
   const named = connectionTokens(src.connection);
   if (named !== null) for (const n of named) delete out[n];
   return out;
+}
+
+function teAsksForTrailers(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  if (v === 'trailers') return true;
+  for (const t of v.split(',')) {
+    const semi = t.indexOf(';');
+    if ((semi === -1 ? t : t.slice(0, semi)).trim().toLowerCase() === 'trailers') return true;
+  }
+  return false;
 }
 
 /**

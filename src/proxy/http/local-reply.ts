@@ -2,9 +2,18 @@
  * Responses the proxy answers itself (Envoy's "local replies"): 404 for no route, 503
  * `no healthy upstream`, 503 connection failures, 504 `upstream request timeout`, direct responses
  * and redirects. Bodies and header lists for the fixed replies are built once.
+ *
+ * A local reply to a gRPC request (content-type `application/grpc` or `application/grpc+…`, which the
+ * gRPC-Web filter sets on the requests it converts) is, as in Envoy, a gRPC trailers-only response:
+ * HTTP 200, `content-type: application/grpc`, `grpc-status` (the code given, else the HTTP status
+ * mapped by `httpToGrpcStatus`: 404 → 12 UNIMPLEMENTED, 503/504/429 → 14 UNAVAILABLE…) and the body
+ * text as a percent-encoded `grpc-message`; no body. Over HTTP/2 it is one HEADERS frame with
+ * END_STREAM, so gRPC clients read the status.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderMutation } from '../router/header-mutation.js';
+import { endWithHeaders, isHttp2Response } from '../upstream/http2/held-headers.js';
+import { headerOf, httpToGrpcStatus, isGrpcContentType, percentEncodeGrpcMessage, setHeader } from './grpc.js';
 import { kStreamInfo, ResponseFlag, type StreamInfo } from './stream-info.js';
 
 export interface LocalBody {
@@ -41,7 +50,8 @@ const EMPTY_HEADERS: readonly string[] = ['content-length', '0'];
 
 /**
  * Sends a local reply. If the response already started, the downstream stream is reset instead
- * (a half-sent response must not look complete).
+ * (a half-sent response must not look complete). `grpcStatus` overrides the code a gRPC request gets
+ * (Envoy's `grpc_status` argument, e.g. DEADLINE_EXCEEDED for a max stream duration timeout).
  */
 export function sendLocalReply(
   res: ServerResponse,
@@ -49,6 +59,7 @@ export function sendLocalReply(
   body: LocalBody | null,
   mutation: HeaderMutation | null = null,
   extraHeaders: readonly string[] | null = null,
+  grpcStatus = -1,
 ): void {
   if (res.writableEnded || res.destroyed) return;
   const info = (res as unknown as Record<symbol, StreamInfo | undefined>)[kStreamInfo];
@@ -60,6 +71,11 @@ export function sendLocalReply(
     res.destroy();
     return;
   }
+  const req = (res as { req?: IncomingMessage }).req;
+  if (req !== undefined && isGrpcContentType(req.headers['content-type'])) {
+    sendGrpcLocalReply(res, status, body, mutation, extraHeaders, grpcStatus);
+    return;
+  }
   let headers = body === null ? EMPTY_HEADERS : body.headers;
   if (extraHeaders !== null || mutation !== null) {
     let list = extraHeaders === null ? headers.slice() : [...headers, ...extraHeaders];
@@ -69,6 +85,43 @@ export function sendLocalReply(
   res.writeHead(status, headers as string[]);
   if (body === null) res.end();
   else res.end(body.body);
+}
+
+/**
+ * The trailers-only gRPC form of a local reply (Envoy's `prepareLocalReply` with `is_grpc`): the route's
+ * response header edits apply first, then status 200, `content-type`, `grpc-status` (unless an edit set
+ * one) and `grpc-message` (the body text without a trailing newline, percent-encoded; none for an empty
+ * body). HTTP/1.1 gets `content-length: 0`; HTTP/2 one HEADERS frame with END_STREAM.
+ */
+function sendGrpcLocalReply(
+  res: ServerResponse,
+  status: number,
+  body: LocalBody | null,
+  mutation: HeaderMutation | null,
+  extraHeaders: readonly string[] | null,
+  grpcStatus: number,
+): void {
+  let list: string[] = extraHeaders === null ? [] : extraHeaders.slice();
+  if (mutation !== null) list = mutation.applyToList(list);
+  for (let i = 0; i < list.length; ) {
+    const k = list[i]!.toLowerCase();
+    if (k === 'content-length' || k === 'content-type' || k === 'transfer-encoding') list.splice(i, 2);
+    else i += 2;
+  }
+  list.push('content-type', 'application/grpc');
+  if (headerOf(list, 'grpc-status') === undefined) list.push('grpc-status', String(grpcStatus >= 0 ? grpcStatus : httpToGrpcStatus(status)));
+  if (body !== null && body.body.length > 0) {
+    let text = body.body.toString('utf8');
+    if (text.endsWith('\n')) text = text.slice(0, -1);
+    if (text !== '') setHeader(list, 'grpc-message', percentEncodeGrpcMessage(text));
+  }
+  if (isHttp2Response(res)) {
+    endWithHeaders(res, 200, list);
+    return;
+  }
+  list.push('content-length', '0');
+  res.writeHead(200, list);
+  res.end();
 }
 
 /** The response flag a local reply stands for (for `%RESPONSE_FLAGS%`). */

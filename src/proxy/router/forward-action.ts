@@ -22,6 +22,19 @@ import { kCluster, kMetadataMatch, type Routed } from './routed.js';
 /** Envoy's default route timeout. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
 
+/**
+ * The route's `max_stream_duration` (Envoy's "new timeouts": with it the route `timeout` is not used).
+ * Times in ms; null: unset.
+ */
+export interface StreamDuration {
+  /** `max_stream_duration`: 0 disables; null falls back to the HCM's (not enforced by this data plane). */
+  maxMs: number | null;
+  /** `grpc_timeout_header_max`: a request's `grpc-timeout` is the duration, capped here (0: no cap). */
+  headerMaxMs: number | null;
+  /** `grpc_timeout_header_offset`: subtracted from the `grpc-timeout` duration. */
+  headerOffsetMs: number | null;
+}
+
 const NOT_FOUND_CODES: Record<string, number> = {
   SERVICE_UNAVAILABLE: 503,
   NOT_FOUND: 404,
@@ -77,6 +90,12 @@ export class ForwardAction {
   readonly timeoutMs: number;
   /** Route `idle_timeout` (stream idle); 0 when unset. */
   readonly idleTimeoutMs: number;
+  /** `max_stream_duration`, or null (then `timeout`, and `max_grpc_timeout` for gRPC requests, apply). */
+  readonly streamDuration: StreamDuration | null;
+  /** Deprecated `max_grpc_timeout` in ms (0: no cap), -1 when unset or superseded by `max_stream_duration`. */
+  readonly maxGrpcTimeoutMs: number;
+  /** Deprecated `grpc_timeout_offset` in ms (0 when unset). */
+  readonly grpcTimeoutOffsetMs: number;
   /** The route's retry policy, else the virtual host's; null when nothing is retried. */
   readonly retryPolicy: RetryPolicy | null;
   readonly mirrors: readonly MirrorPolicy[] | null;
@@ -134,7 +153,20 @@ export class ForwardAction {
     this.hostRewrite = a.host_rewrite_literal || null;
     this.autoHostRewrite = a.auto_host_rewrite?.value === true;
     const t = durationToMs(a.timeout);
-    this.timeoutMs = t === undefined ? DEFAULT_ROUTE_TIMEOUT_MS : t;
+    const msd = a.max_stream_duration;
+    this.streamDuration =
+      msd === undefined
+        ? null
+        : {
+            maxMs: durationToMs(msd.max_stream_duration) ?? null,
+            headerMaxMs: durationToMs(msd.grpc_timeout_header_max) ?? null,
+            headerOffsetMs: durationToMs(msd.grpc_timeout_header_offset) ?? null,
+          };
+    // Envoy: a route with max_stream_duration does not use `timeout` (its global timeout is 0).
+    this.timeoutMs = this.streamDuration !== null ? 0 : t === undefined ? DEFAULT_ROUTE_TIMEOUT_MS : t;
+    const mgt = this.streamDuration === null ? durationToMs(a.max_grpc_timeout) : undefined;
+    this.maxGrpcTimeoutMs = mgt === undefined ? -1 : mgt;
+    this.grpcTimeoutOffsetMs = durationToMs(a.grpc_timeout_offset) ?? 0;
     this.idleTimeoutMs = durationToMs(a.idle_timeout) ?? 0;
     this.retryPolicy = RetryPolicy.compile(a.retry_policy ?? vhostRetryPolicy);
     this.mirrors = compileMirrors(a.request_mirror_policies, clusters);
@@ -144,6 +176,8 @@ export class ForwardAction {
     this.appendXForwardedHost = a.append_x_forwarded_host === true;
     this.needsRouter =
       this.idleTimeoutMs > 0 ||
+      this.streamDuration !== null ||
+      this.maxGrpcTimeoutMs >= 0 ||
       this.retryPolicy !== null ||
       this.mirrors !== null ||
       this.hostRewriteHeader !== null ||

@@ -22,6 +22,20 @@ export function bufferedBody(req: IncomingMessage): Buffer | undefined {
   return (req as IncomingMessage & { [kBufferedBody]?: Buffer })[kBufferedBody];
 }
 
+/**
+ * A request body that streaming HTTP filters transform as it arrives (filter.ts `decodeData`, e.g.
+ * gRPC-Web text mode): the router sends it instead of the IncomingMessage, which it reads from.
+ */
+export const kBodyStream = Symbol('gloo.bodyStream');
+
+type ReplacedBody = IncomingMessage & { [kBufferedBody]?: Buffer; [kBodyStream]?: AsyncIterable<Buffer> };
+
+/** What the router sends instead of streaming the IncomingMessage (a filter buffered or transforms it), or undefined. */
+export function replacedBody(req: IncomingMessage): Buffer | AsyncIterable<Buffer> | undefined {
+  const r = req as ReplacedBody;
+  return r[kBufferedBody] ?? r[kBodyStream];
+}
+
 async function* once(b: Buffer): AsyncGenerator<Buffer> {
   yield b;
 }
@@ -50,8 +64,13 @@ export class RequestBody {
     record: boolean,
   ) {
     this.overflowed = !record;
-    const buffered = bufferedBody(req);
-    this.source = buffered !== undefined ? once(buffered) : (req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>);
+    const replaced = replacedBody(req);
+    this.source =
+      replaced === undefined
+        ? (req.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>)
+        : Buffer.isBuffer(replaced)
+          ? once(replaced)
+          : replaced[Symbol.asyncIterator]();
   }
 
   /** A stream fed with a copy of the body from now on (and what is recorded so far, when replayable). */

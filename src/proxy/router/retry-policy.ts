@@ -7,7 +7,11 @@
  * - `reset`: the upstream did not answer (disconnect, reset, per-try timeout).
  * - `connect-failure`: the connection could not be established.
  * - `retriable-4xx`: 409. `retriable-status-codes`: the statuses in `retriable_status_codes`.
- * Unknown conditions are ignored (Envoy's gRPC ones, `refused-stream`, `envoy-ratelimited`…).
+ * - gRPC (Envoy's `x-envoy-retry-grpc-on` values, also accepted in `retry_on`): `cancelled`,
+ *   `deadline-exceeded`, `internal`, `resource-exhausted`, `unavailable` — the `grpc-status` of a
+ *   response's headers (a trailers-only answer), as Envoy decides on headers only; a status that
+ *   arrives in trailers after a message is never retried.
+ * Other conditions are ignored (`refused-stream`, `envoy-ratelimited`, `retriable-headers`…).
  *
  * Back-off is Envoy's fully jittered exponential: retry n (0-based) waits a uniform random time in
  * [0, min(base·2ⁿ, max)), base 25 ms and max 10 × base by default.
@@ -24,6 +28,12 @@ export const enum RetryOn {
   ConnectFailure = 8,
   Retriable4xx = 16,
   RetriableStatusCodes = 32,
+  GrpcCancelled = 64,
+  GrpcDeadlineExceeded = 128,
+  GrpcInternal = 256,
+  GrpcResourceExhausted = 512,
+  GrpcUnavailable = 1024,
+  Grpc = GrpcCancelled | GrpcDeadlineExceeded | GrpcInternal | GrpcResourceExhausted | GrpcUnavailable,
 }
 
 /** Why an attempt failed without a response. */
@@ -70,6 +80,21 @@ export class RetryPolicy {
         case 'retriable-status-codes':
           on |= RetryOn.RetriableStatusCodes;
           break;
+        case 'cancelled':
+          on |= RetryOn.GrpcCancelled;
+          break;
+        case 'deadline-exceeded':
+          on |= RetryOn.GrpcDeadlineExceeded;
+          break;
+        case 'internal':
+          on |= RetryOn.GrpcInternal;
+          break;
+        case 'resource-exhausted':
+          on |= RetryOn.GrpcResourceExhausted;
+          break;
+        case 'unavailable':
+          on |= RetryOn.GrpcUnavailable;
+          break;
       }
     }
     const numRetries = c.num_retries?.value ?? 1;
@@ -100,6 +125,30 @@ export class RetryPolicy {
     if (on & RetryOn.Retriable4xx && status === 409) return true;
     if (on & RetryOn.RetriableStatusCodes && this.statusCodes.has(status)) return true;
     return false;
+  }
+
+  /** Some gRPC condition is on: the router reads `grpc-status` from response headers. */
+  get retriesGrpc(): boolean {
+    return (this.retryOn & RetryOn.Grpc) !== 0;
+  }
+
+  /** Whether a response whose headers carry this `grpc-status` is retried (-1: none). */
+  retriesGrpcStatus(code: number): boolean {
+    const on = this.retryOn;
+    switch (code) {
+      case 1:
+        return (on & RetryOn.GrpcCancelled) !== 0;
+      case 4:
+        return (on & RetryOn.GrpcDeadlineExceeded) !== 0;
+      case 8:
+        return (on & RetryOn.GrpcResourceExhausted) !== 0;
+      case 13:
+        return (on & RetryOn.GrpcInternal) !== 0;
+      case 14:
+        return (on & RetryOn.GrpcUnavailable) !== 0;
+      default:
+        return false;
+    }
   }
 
   /** Whether an attempt that failed without a response is retried. */

@@ -12,6 +12,20 @@
  * Timeouts: the route `timeout` spans all attempts and starts when the downstream request has been fully
  * received (Envoy); `per_try_timeout` bounds each attempt; `idle_timeout` fires when no byte moved either
  * way for that long (504 before response headers, reset after).
+ *
+ * gRPC deadlines, as Envoy: by default `grpc-timeout` is forwarded untouched and the route `timeout`
+ * applies as to any request (the server enforces the deadline; a client that gives up resets its stream,
+ * which cancels the upstream request). With the deprecated `max_grpc_timeout`, a gRPC request's route
+ * timeout is its `grpc-timeout` (minus `grpc_timeout_offset`, capped by the maximum; 0 = none) and the
+ * upstream gets the resulting `grpc-timeout`. With the route's `max_stream_duration` the route `timeout`
+ * is not used; a stream duration timer starts with the request — `max_stream_duration`, or, when
+ * `grpc_timeout_header_max` is set and the request has `grpc-timeout`, that value capped (0 = no cap) and
+ * reduced by `grpc_timeout_header_offset` — the upstream gets it as `grpc-timeout`, and when it fires the
+ * answer is 504 (request received) or 408 `downstream duration timeout`, for gRPC a trailers-only
+ * DEADLINE_EXCEEDED; after response headers the stream is reset.
+ *
+ * Retries on gRPC status (`cancelled`, `deadline-exceeded`, `internal`, `resource-exhausted`,
+ * `unavailable`) read `grpc-status` from the response headers, i.e. trailers-only answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -25,24 +39,27 @@ import {
   textBody,
 } from '../http/local-reply.js';
 import { addResponseFlag, ResponseFlag } from '../http/stream-info.js';
+import { formatGrpcTimeout, grpcStatusOfRaw, GrpcStatus, isGrpcContentType, parseGrpcTimeout } from '../http/grpc.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
-import { HeldHeaders, hasTrailers, isHttp2Response } from '../upstream/http2/held-headers.js';
+import { mayBeHttp2 } from '../upstream/connection-pools.js';
+import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted, unpausedOverflow } from '../upstream/http2/held-headers.js';
 import { CONNECT_FAILURE_CODES, upstreamFailureBody } from '../upstream/upstream-failure.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
-import type { ForwardAction } from './forward-action.js';
+import type { ForwardAction, StreamDuration } from './forward-action.js';
 import type { FormatContext } from './formatter.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { appendGeneratedCookies } from './hash-policy.js';
 import { sendShadow } from './mirror.js';
-import { bufferedBody, DEFAULT_BODY_BUFFER_LIMIT, RequestBody } from './request-body.js';
+import { DEFAULT_BODY_BUFFER_LIMIT, replacedBody, RequestBody } from './request-body.js';
 import { AttemptFailure, type RetryPolicy } from './retry-policy.js';
 
 const STREAM_TIMEOUT = textBody('stream timeout');
+const DURATION_TIMEOUT = textBody('downstream duration timeout');
 
 /** Error codes that mean the connection to the upstream could not be established (TLS handshakes included). */
 export const CONNECT_FAILURES: ReadonlySet<string> = CONNECT_FAILURE_CODES;
@@ -119,6 +136,10 @@ export class RouterRequest {
   private globalTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private backOffTimer: NodeJS.Timeout | null = null;
+  /** `max_stream_duration` (or its gRPC form) for this request. */
+  private durationTimer: NodeJS.Timeout | null = null;
+  /** The route timeout for this request (a gRPC request's may come from `grpc-timeout`). */
+  private timeoutMs: number;
   /** This request holds one of the cluster's retry slots (from a retry decision to its outcome). */
   private holdsRetry = false;
   /** HTTP/2 downstream: response headers not written yet (see held-headers.ts). */
@@ -135,10 +156,11 @@ export class RouterRequest {
     private readonly headers: HeaderObject,
     private readonly responseHeaders: HeaderMutation | null,
     private readonly stats: ClusterStats,
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     hasBody: boolean,
     bodyLimit: number,
   ) {
+    this.timeoutMs = timeoutMs;
     this.policy = action.retryPolicy;
     const record = this.policy !== null && this.policy.numRetries > 0;
     // The router reads the body itself when it may replay it, tee it to mirrors, or watch it for idleness.
@@ -148,6 +170,8 @@ export class RouterRequest {
   start(host: UpstreamHost): void {
     const req = this.req;
     this.res.on('close', () => this.downstreamClosed());
+    if (this.action.streamDuration !== null) this.startStreamDuration(this.action.streamDuration);
+    else if (this.action.maxGrpcTimeoutMs >= 0 && isGrpcContentType(req.headers['content-type'])) this.applyMaxGrpcTimeout();
     if (this.action.idleTimeoutMs > 0) {
       this.idleTimer = setTimeout(() => this.idleTimedOut(), this.action.idleTimeoutMs);
       if (this.body !== null) this.body.onChunk = () => this.touch();
@@ -166,6 +190,52 @@ export class RouterRequest {
       }
     }
     this.startAttempt(host);
+  }
+
+  /** Envoy's `refreshDurationTimeout` for a route with `max_stream_duration`. */
+  private startStreamDuration(d: StreamDuration): void {
+    const grpcTimeout = parseGrpcTimeout(this.req.headers['grpc-timeout']);
+    let ms: number;
+    if (grpcTimeout === null || d.headerMaxMs === null) {
+      // The HCM's max_stream_duration (the fallback when the route sets none) is not enforced here.
+      if (d.maxMs === null || d.maxMs === 0) return;
+      ms = d.maxMs;
+    } else {
+      ms = grpcTimeout;
+      if (d.headerMaxMs !== 0 && ms > d.headerMaxMs) ms = d.headerMaxMs;
+      if (ms !== 0 && d.headerOffsetMs !== null) ms = d.headerOffsetMs < ms ? ms - d.headerOffsetMs : 0;
+    }
+    if (isGrpcContentType(this.req.headers['content-type'])) this.headers['grpc-timeout'] = formatGrpcTimeout(ms);
+    this.durationTimer = setTimeout(() => this.durationReached(), ms);
+  }
+
+  /** Envoy's `finalTimeout` with `max_grpc_timeout` for a gRPC request. */
+  private applyMaxGrpcTimeout(): void {
+    const max = this.action.maxGrpcTimeoutMs;
+    let t = parseGrpcTimeout(this.req.headers['grpc-timeout']) ?? 0;
+    const offset = this.action.grpcTimeoutOffsetMs;
+    if (offset > 0 && offset < t) t -= offset;
+    if (max !== 0 && (t === 0 || t > max)) t = max;
+    this.timeoutMs = t;
+    const perTry = this.policy?.perTryTimeoutMs ?? 0;
+    let expected = perTry > 0 && (t === 0 || perTry < t) ? perTry : t;
+    if (t > 0) expected = Math.min(expected, t);
+    if (expected > 0) this.headers['grpc-timeout'] = formatGrpcTimeout(expected);
+  }
+
+  /** The stream duration timer fired (Envoy's `onStreamMaxDurationReached`). */
+  private durationReached(): void {
+    this.durationTimer = null;
+    if (this.done) return;
+    this.current?.cancel('max stream duration reached');
+    if (this.responseStarted) {
+      this.finish();
+      this.res.destroy();
+      return;
+    }
+    // 504 once the request was received in full, else 408; gRPC requests get DEADLINE_EXCEEDED.
+    this.finish();
+    sendLocalReply(this.res, this.req.complete ? 504 : 408, DURATION_TIMEOUT, null, null, GrpcStatus.DEADLINE_EXCEEDED);
   }
 
   private startGlobalTimer(): void {
@@ -196,7 +266,7 @@ export class RouterRequest {
     let body: Dispatcher.DispatchOptions['body'] = null;
     // undici's core dispatch streams an async iterable body (its types only list streams).
     if (this.body !== null) body = this.body.attempt(a) as unknown as Readable;
-    else if (hasRequestBody(this.req)) body = bufferedBody(this.req) ?? this.req;
+    else if (hasRequestBody(this.req)) body = (replacedBody(this.req) as Readable | Buffer | undefined) ?? this.req;
     try {
       host.pool.dispatch(
         { path: this.path, method: this.req.method as Dispatcher.HttpMethod, headers: this.headers as Record<string, string | string[]>, body },
@@ -260,7 +330,8 @@ export class RouterRequest {
     if (this.done || a !== this.current) return false;
     if (statusCode < 200) return true; // informational: not forwarded
     a.host.monitor.onHttpStatus(statusCode);
-    if (this.policy !== null && this.policy.retriesStatus(statusCode) && this.canRetry()) {
+    const p = this.policy;
+    if (p !== null && (p.retriesStatus(statusCode) || (p.retriesGrpc && p.retriesGrpcStatus(grpcStatusOfRaw(rawHeaders)))) && this.canRetry()) {
       countUpstreamStatus(this.stats, statusCode);
       this.retry(a);
       return false;
@@ -308,6 +379,12 @@ export class RouterRequest {
       }
     }
     if (this.res.write(chunk)) return true;
+    const host = this.current?.host;
+    if (host !== undefined && mayBeHttp2(host.pool)) {
+      // Never pause an HTTP/2 upstream (see held-headers.ts): buffer, or reset past the limit.
+      if (unpausedOverflow(this.res)) this.res.destroy(new Error('downstream too slow for an HTTP/2 upstream'));
+      return true;
+    }
     if (!this.drainHooked) {
       this.drainHooked = true;
       this.res.on('drain', () => {
@@ -339,6 +416,11 @@ export class RouterRequest {
 
   attemptError(a: Attempt, err: Error): void {
     if (this.done || a !== this.current) return;
+    if (this.res.writableEnded || this.res.destroyed) {
+      // A filter answered while the body streamed (its read failed on purpose): nothing to retry or report.
+      this.finish();
+      return;
+    }
     if (this.responseStarted) {
       this.finish();
       this.res.destroy();
@@ -407,7 +489,7 @@ export class RouterRequest {
   }
 
   private downstreamClosed(): void {
-    if (this.done || this.res.writableFinished) return;
+    if (this.done || responseCompleted(this.res)) return;
     this.current?.cancel('downstream connection closed');
     this.finish();
   }
@@ -428,7 +510,8 @@ export class RouterRequest {
     if (this.globalTimer !== null) clearTimeout(this.globalTimer);
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     if (this.backOffTimer !== null) clearTimeout(this.backOffTimer);
-    this.globalTimer = this.idleTimer = this.backOffTimer = null;
+    if (this.durationTimer !== null) clearTimeout(this.durationTimer);
+    this.globalTimer = this.idleTimer = this.backOffTimer = this.durationTimer = null;
     this.body?.abandon();
   }
 }

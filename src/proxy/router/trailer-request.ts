@@ -15,6 +15,7 @@ import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import { needsConnector, openUpstreamSocket } from '../upstream/connection-pools.js';
 import type { UpstreamHost } from '../upstream/host.js';
+import { responseCompleted } from '../upstream/http2/held-headers.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { appendGeneratedCookies } from './hash-policy.js';
@@ -105,7 +106,7 @@ export function forwardWithTrailers(
     sendLocalReply(res, 503, upstreamFailureBody(err));
   });
   res.once('close', () => {
-    if (done || res.writableFinished) return;
+    if (done || responseCompleted(res)) return;
     finish();
     creq.destroy();
   });

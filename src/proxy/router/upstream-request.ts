@@ -14,14 +14,15 @@
  * starts once the downstream request has been fully received, as in Envoy.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { OVERLOADED_HEADERS, UPSTREAM_OVERFLOW, UPSTREAM_REQUEST_TIMEOUT, sendLocalReply } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
-import { speaksHttp2 } from '../upstream/connection-pools.js';
-import { HeldHeaders, hasTrailers, isHttp2Response } from '../upstream/http2/held-headers.js';
+import { mayBeHttp2, speaksHttp2 } from '../upstream/connection-pools.js';
+import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted, unpausedOverflow } from '../upstream/http2/held-headers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import { upstreamFailureBody } from '../upstream/upstream-failure.js';
@@ -31,7 +32,7 @@ import { appendGeneratedCookies } from './hash-policy.js';
 import type { HeaderMutation, HeaderObject } from './header-mutation.js';
 import { normalizeUrl } from './path-normalize.js';
 import { kCluster, kRoute, type Routed } from './routed.js';
-import { bufferedBody } from './request-body.js';
+import { replacedBody } from './request-body.js';
 import { CONNECT_FAILURES, DEFAULT_BODY_BUFFER_LIMIT, RouterRequest, formatContext, hasRequestBody } from './router-request.js';
 import { forwardWithTrailers } from './trailer-request.js';
 
@@ -117,6 +118,11 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       }
     }
     if (this.res.write(chunk)) return true;
+    if (this.host !== null && mayBeHttp2(this.host.pool)) {
+      // Never pause an HTTP/2 upstream (see held-headers.ts): buffer, or reset past the limit.
+      if (unpausedOverflow(this.res)) this.res.destroy(new Error('downstream too slow for an HTTP/2 upstream'));
+      return true;
+    }
     if (!this.drainHooked) {
       this.drainHooked = true;
       this.res.on('drain', onDownstreamDrain);
@@ -183,7 +189,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
 
   /** The downstream response closed: finished normally, or the client went away. */
   downstreamClosed(): void {
-    if (this.done || this.res.writableFinished) return;
+    if (this.done || responseCompleted(this.res)) return;
     this.finish();
     this.abortUpstream?.(new Error('downstream connection closed'));
   }
@@ -272,7 +278,7 @@ export function forwardRequest(
     route.requestHeaders.applyDynamicToObject(headers, req);
   }
   const action = route === undefined ? null : route.forward;
-  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined && bufferedBody(req) === undefined && !speaksHttp2(host.pool)) {
+  if (req.headers.trailer !== undefined && req.headers['transfer-encoding'] !== undefined && replacedBody(req) === undefined && !speaksHttp2(host.pool)) {
     // Declared request trailers: undici cannot send them, node:http can (no retries or mirrors then).
     if (action !== null && action.needsRouter) action.rewriteHost(headers, req.headers, req.headers.host, downstreamPath(req));
     forwardWithTrailers(req, res, host, path, headers, responseHeaders, stats, timeoutMs);
@@ -300,7 +306,8 @@ export function forwardRequest(
   stats.upstream_rq_total++;
   u.activeOn = host;
   host.activeRequests++;
-  const body = hasRequestBody(req) ? (bufferedBody(req) ?? req) : null;
+  // undici's core dispatch streams an async iterable body (its types only list streams).
+  const body = hasRequestBody(req) ? ((replacedBody(req) as Readable | Buffer | undefined) ?? req) : null;
   if (timeoutMs > 0) {
     // Envoy starts the route timeout once the downstream request has been fully received.
     if (body === null || req.complete) startRouteTimer(u, timeoutMs);

@@ -32,6 +32,8 @@ export interface RawConnectable {
   readonly needsConnector: boolean;
   /** It speaks HTTP/2 upstream. */
   readonly http2: boolean;
+  /** Its connections may be HTTP/2 (explicit, or ALPN may choose it). */
+  readonly mayBeHttp2: boolean;
 }
 
 /** At most this many SNI pools per endpoint with `auto_sni`. */
@@ -56,6 +58,10 @@ export class UpstreamPool extends Pool implements RawConnectable {
 
   get http2(): boolean {
     return this.connector.settings.protocol === UpstreamProtocol.Http2;
+  }
+
+  get mayBeHttp2(): boolean {
+    return this.connector.settings.protocol !== UpstreamProtocol.Http1;
   }
 }
 
@@ -90,6 +96,11 @@ export function needsConnector(pool: Dispatcher): boolean {
 /** The pool speaks HTTP/2 to its upstream. */
 export function speaksHttp2(pool: Dispatcher): boolean {
   return (pool as Partial<RawConnectable>).http2 === true;
+}
+
+/** The pool's connections may speak HTTP/2 (explicitly, or by ALPN): its responses must not be paused (held-headers.ts). */
+export function mayBeHttp2(pool: Dispatcher): boolean {
+  return (pool as Partial<RawConnectable>).mayBeHttp2 === true;
 }
 
 function poolOptions(c: UpstreamConnector): Pool.Options {
@@ -152,6 +163,10 @@ export class AutoSniPool extends Dispatcher implements RawConnectable {
 
   get http2(): boolean {
     return this.base.http2;
+  }
+
+  get mayBeHttp2(): boolean {
+    return this.base.mayBeHttp2;
   }
 
   /** Number of per-SNI pools (tests). */

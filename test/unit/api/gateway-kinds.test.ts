@@ -747,8 +747,8 @@ spec:
   ]);
   assert.deepEqual(
     unsupportedPaths(rs[3]!),
-    // retries, shadowing, idleTimeout and faults are enforced by the data plane: not flagged.
-    ['ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'upgrades', 'envoyMetadata', 'tracing', 'maxStreamDuration', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
+    // retries, shadowing, idleTimeout, maxStreamDuration and faults are enforced by the data plane: not flagged.
+    ['ratelimit', 'jwt', 'rbac', 'dlp', 'waf', 'csrf', 'upgrades', 'envoyMetadata', 'tracing', 'extProc', 'ai'].map((f) => `spec.options.${f}`),
   );
   const ro = rs[3] as Resource<'RouteOption'>;
   assert.equal(ro.spec.options?.dlp?.actions?.[1]?.actionType, undefined);

@@ -153,11 +153,16 @@ describe('HTTP filter chain', () => {
     assert.deepEqual(log, ['a:vhost']);
   });
 
-  it('compiles to null without filters that act; unknown and later filters are skipped and logged once', () => {
+  it('compiles to null without filters that act (gated with grpc_web alone); unknown and later filters are skipped and logged once', () => {
     const c = ctx();
     const router: HttpFilter = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE_URL.router } };
     assert.equal(compileFilterChain([router], null, c, 'l'), null);
-    assert.equal(compileFilterChain([{ name: 'envoy.filters.http.grpc_web', typed_config: { '@type': 'g' } }, router], null, c, 'l'), null);
+    // grpc_web alone is a gated chain: requests that are not gRPC-Web skip it.
+    const grpcWeb = compileFilterChain([{ name: 'envoy.filters.http.grpc_web', typed_config: { '@type': 'g' } }, router], null, c, 'l')!;
+    assert.equal(grpcWeb.gated, true);
+    assert.equal(grpcWeb.appliesTo(req('/', { 'content-type': 'application/json' })), false);
+    assert.equal(grpcWeb.appliesTo(req('/')), false);
+    assert.equal(grpcWeb.appliesTo(req('/', { 'content-type': 'application/grpc-web-text' })), true);
     const odd: HttpFilter[] = [
       { name: 'envoy.filters.http.cors', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors' } },
       { name: 'com.example.unknown-unit-test', typed_config: { '@type': 'type.googleapis.com/example.Unknown' } },

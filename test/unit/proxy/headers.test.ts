@@ -23,7 +23,7 @@ describe('hop-by-hop headers', () => {
       'x-secret': 's',
       'keep-alive': 'timeout=5',
       'transfer-encoding': 'chunked',
-      te: 'trailers',
+      te: 'gzip',
       upgrade: 'websocket',
       'proxy-connection': 'keep-alive',
       trailer: 'x',
@@ -31,6 +31,9 @@ describe('hop-by-hop headers', () => {
       'x-kept': 'k',
     });
     assert.deepEqual(out, { host: 'h', 'x-kept': 'k' });
+    // `te: trailers` (gRPC) is the one TE value forwarded, as Envoy does.
+    assert.deepEqual(upstreamRequestHeaders({ host: 'h', te: 'trailers' }), { host: 'h', te: 'trailers' });
+    assert.deepEqual(upstreamRequestHeaders({ host: 'h', te: 'gzip, trailers;q=1' }), { host: 'h', te: 'trailers' });
     assert.equal(connectionTokens('close'), null);
     assert.deepEqual(connectionTokens('Keep-Alive, Foo ,bar'), ['foo', 'bar']);
   });

@@ -17,6 +17,15 @@ export function isHttp2Response(res: ServerResponse): boolean {
   return (res as { stream?: unknown }).stream !== undefined;
 }
 
+/**
+ * The downstream response was written to its end (not cut short). node's HTTP/2 compatibility
+ * response reports `writableFinished` after a client's RST_STREAM too (it emits 'finish' then
+ * 'close'), but then it was never ended: both must hold.
+ */
+export function responseCompleted(res: ServerResponse): boolean {
+  return res.writableFinished && res.writableEnded;
+}
+
 /** Upstream trailers with at least one field (undici: a flat list over HTTP/1.1, an object over HTTP/2). */
 export function hasTrailers(trailers: readonly unknown[] | Readonly<Record<string, unknown>> | null): boolean {
   if (trailers === null) return false;
@@ -67,24 +76,7 @@ export class HeldHeaders {
       return;
     }
     this.sent = true;
-    const own = Object.getOwnPropertyDescriptor(res, 'writeHead');
-    const writeHead = res.writeHead;
-    const { status, list } = this;
-    const restore = (): void => {
-      if (own !== undefined) Object.defineProperty(res, 'writeHead', own);
-      else delete (res as Partial<ServerResponse>).writeHead;
-    };
-    res.writeHead = function (this: ServerResponse) {
-      restore();
-      return writeHead.call(this, status, list);
-    } as ServerResponse['writeHead'];
-    try {
-      res.end();
-    } catch {
-      res.destroy();
-    } finally {
-      if (res.writeHead !== writeHead) restore();
-    }
+    endWithHeaders(res, this.status, this.list);
   }
 
   cancel(): void {
@@ -103,4 +95,50 @@ export class HeldHeaders {
 
 function flushHeld(h: HeldHeaders): void {
   h.timedFlush();
+}
+
+/**
+ * Ends an HTTP/2 response with its headers alone (HEADERS + END_STREAM). node's compatibility `end()`
+ * writes the headers itself, with end of stream, through `res.writeHead` (so the connection manager's
+ * hooks still see them): this passes `status` and `list` to that call, through `writeHead` (the
+ * response's own by default), and ends the response with `end` (the response's own by default).
+ */
+export function endWithHeaders(
+  res: ServerResponse,
+  status: number,
+  list: string[],
+  writeHead: ServerResponse['writeHead'] = res.writeHead,
+  end: ServerResponse['end'] = res.end,
+): void {
+  const own = Object.getOwnPropertyDescriptor(res, 'writeHead');
+  const restore = (): void => {
+    if (own !== undefined) Object.defineProperty(res, 'writeHead', own);
+    else delete (res as Partial<ServerResponse>).writeHead;
+  };
+  const wrapper = function (this: ServerResponse) {
+    restore();
+    return writeHead.call(this, status, list);
+  } as ServerResponse['writeHead'];
+  res.writeHead = wrapper;
+  try {
+    (end as (this: ServerResponse) => ServerResponse).call(res);
+  } catch {
+    res.destroy();
+  } finally {
+    if (res.writeHead === wrapper) restore();
+  }
+}
+
+/**
+ * undici 7's HTTP/2 client completes a request as soon as the upstream's trailers arrive and drops the
+ * DATA still buffered in a paused stream (its 'trailers' handler removes the data listeners): pausing
+ * an HTTP/2 upstream (returning false from `onData`) loses the tail of gRPC responses under
+ * backpressure. So an HTTP/2 upstream's body is never paused: the downstream response buffers it, up
+ * to this many bytes per response, past which the exchange is reset (never a silently short body).
+ */
+export const H2_UNPAUSED_BUFFER_LIMIT = 32 * 1024 * 1024;
+
+/** After a `res.write` of an HTTP/2 upstream's chunk returned false: true when the response is past the limit. */
+export function unpausedOverflow(res: ServerResponse): boolean {
+  return res.writableLength > H2_UNPAUSED_BUFFER_LIMIT;
 }
