@@ -46,8 +46,7 @@ import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
-import { mayBeHttp2 } from '../upstream/connection-pools.js';
-import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted, unpausedOverflow } from '../upstream/http2/held-headers.js';
+import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
 import { CONNECT_FAILURE_CODES, upstreamFailureBody } from '../upstream/upstream-failure.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { ForwardAction, StreamDuration } from './forward-action.js';
@@ -379,12 +378,6 @@ export class RouterRequest {
       }
     }
     if (this.res.write(chunk)) return true;
-    const host = this.current?.host;
-    if (host !== undefined && mayBeHttp2(host.pool)) {
-      // Never pause an HTTP/2 upstream (see held-headers.ts): buffer, or reset past the limit.
-      if (unpausedOverflow(this.res)) this.res.destroy(new Error('downstream too slow for an HTTP/2 upstream'));
-      return true;
-    }
     if (!this.drainHooked) {
       this.drainHooked = true;
       this.res.on('drain', () => {

@@ -21,8 +21,8 @@ import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
-import { mayBeHttp2, speaksHttp2 } from '../upstream/connection-pools.js';
-import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted, unpausedOverflow } from '../upstream/http2/held-headers.js';
+import { speaksHttp2 } from '../upstream/connection-pools.js';
+import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import { upstreamFailureBody } from '../upstream/upstream-failure.js';
@@ -118,11 +118,6 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       }
     }
     if (this.res.write(chunk)) return true;
-    if (this.host !== null && mayBeHttp2(this.host.pool)) {
-      // Never pause an HTTP/2 upstream (see held-headers.ts): buffer, or reset past the limit.
-      if (unpausedOverflow(this.res)) this.res.destroy(new Error('downstream too slow for an HTTP/2 upstream'));
-      return true;
-    }
     if (!this.drainHooked) {
       this.drainHooked = true;
       this.res.on('drain', onDownstreamDrain);

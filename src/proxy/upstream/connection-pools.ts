@@ -15,6 +15,7 @@
 import { Dispatcher, Pool } from 'undici';
 import { connect as netConnect, type LookupFunction, type Socket } from 'node:net';
 import type { Logger } from '../logger.js';
+import { deliverTrailersAfterData } from './http2/trailers-after-data.js';
 import { UpstreamProtocol, withSni, type ConnectionSettings } from './connection-settings.js';
 import { UpstreamConnector, lookupVia, type ConnectTarget } from './connector.js';
 import { systemResolver, type DnsResolver } from './dns-cache.js';
@@ -32,9 +33,10 @@ export interface RawConnectable {
   readonly needsConnector: boolean;
   /** It speaks HTTP/2 upstream. */
   readonly http2: boolean;
-  /** Its connections may be HTTP/2 (explicit, or ALPN may choose it). */
-  readonly mayBeHttp2: boolean;
 }
+
+// undici's HTTP/2 client would lose body bytes that arrive with the trailers (trailers-after-data.ts).
+deliverTrailersAfterData();
 
 /** At most this many SNI pools per endpoint with `auto_sni`. */
 export const AUTO_SNI_POOLS = 64;
@@ -60,9 +62,6 @@ export class UpstreamPool extends Pool implements RawConnectable {
     return this.connector.settings.protocol === UpstreamProtocol.Http2;
   }
 
-  get mayBeHttp2(): boolean {
-    return this.connector.settings.protocol !== UpstreamProtocol.Http1;
-  }
 }
 
 /** `max_requests_per_connection: 1`: every request asks for its connection to close after it. */
@@ -98,10 +97,6 @@ export function speaksHttp2(pool: Dispatcher): boolean {
   return (pool as Partial<RawConnectable>).http2 === true;
 }
 
-/** The pool's connections may speak HTTP/2 (explicitly, or by ALPN): its responses must not be paused (held-headers.ts). */
-export function mayBeHttp2(pool: Dispatcher): boolean {
-  return (pool as Partial<RawConnectable>).mayBeHttp2 === true;
-}
 
 function poolOptions(c: UpstreamConnector): Pool.Options {
   const s = c.settings;
@@ -165,9 +160,6 @@ export class AutoSniPool extends Dispatcher implements RawConnectable {
     return this.base.http2;
   }
 
-  get mayBeHttp2(): boolean {
-    return this.base.mayBeHttp2;
-  }
 
   /** Number of per-SNI pools (tests). */
   get size(): number {

@@ -129,16 +129,3 @@ export function endWithHeaders(
   }
 }
 
-/**
- * undici 7's HTTP/2 client completes a request as soon as the upstream's trailers arrive and drops the
- * DATA still buffered in a paused stream (its 'trailers' handler removes the data listeners): pausing
- * an HTTP/2 upstream (returning false from `onData`) loses the tail of gRPC responses under
- * backpressure. So an HTTP/2 upstream's body is never paused: the downstream response buffers it, up
- * to this many bytes per response, past which the exchange is reset (never a silently short body).
- */
-export const H2_UNPAUSED_BUFFER_LIMIT = 32 * 1024 * 1024;
-
-/** After a `res.write` of an HTTP/2 upstream's chunk returned false: true when the response is past the limit. */
-export function unpausedOverflow(res: ServerResponse): boolean {
-  return res.writableLength > H2_UNPAUSED_BUFFER_LIMIT;
-}
