@@ -2,8 +2,8 @@
  * The HTTP filter chain of one connection manager (DESIGN §5, STYLE 6): factories built once per
  * config from the HCM's `http_filters[]` (by name, or by the `@type` of `typed_config`), in order,
  * the router last and implicit. Implemented: `envoy.filters.http.fault`, `envoy.filters.http.buffer`,
- * `envoy.filters.http.health_check`, `envoy.filters.http.grpc_web` (pass-through). Filters known but
- * not implemented yet (cors, csrf, compressor/gzip, transformation, …) and unknown ones are
+ * `envoy.filters.http.health_check`, `envoy.filters.http.grpc_web` (pass-through), `io.solo.transformation`.
+ * Filters known but not implemented yet (cors, csrf, compressor/gzip, …) and unknown ones are
  * skipped with one log line per name (per process); the listener is never failed for a filter.
  * A chain with no filter that does anything compiles to null: the request path then pays one check.
  *
@@ -19,6 +19,7 @@ import { BUFFER_FILTER, bufferFilterFactory } from '../filters/buffer/index.js';
 import { FAULT_FILTER, faultFilterFactory } from '../filters/fault/index.js';
 import { GRPC_WEB_FILTER, grpcWebFilterFactory } from '../filters/grpc-web/index.js';
 import { HEALTH_CHECK_FILTER, healthCheckFilterFactory } from '../filters/health-check/index.js';
+import { TRANSFORMATION_FILTER, transformationFilterFactory } from '../filters/transformation/index.js';
 import type { HttpFilter } from '../../xds/envoy-types.js';
 import type { CompiledRoute } from '../router/compiled-route.js';
 import type { CompiledVirtualHost } from '../router/route-table.js';
@@ -32,6 +33,7 @@ const BUILDERS = new Map<string, FilterFactoryBuilder>([
   [BUFFER_FILTER, (t) => bufferFilterFactory(t)],
   [HEALTH_CHECK_FILTER, (t) => healthCheckFilterFactory(t)],
   [GRPC_WEB_FILTER, () => grpcWebFilterFactory()],
+  [TRANSFORMATION_FILTER, transformationFilterFactory],
 ]);
 
 /**
@@ -57,7 +59,6 @@ const LATER = new Set([
   'envoy.filters.http.csrf',
   'envoy.filters.http.compressor',
   'envoy.filters.http.gzip',
-  'io.solo.transformation',
   'envoy.filters.http.ext_authz',
   'envoy.filters.http.ratelimit',
   'envoy.filters.http.jwt_authn',
@@ -111,6 +112,28 @@ export class FilterChain {
     }
     s.filters = instances;
     this.run(s);
+  }
+
+  /**
+   * The stream's route changed (a filter cleared the route cache): the filters not yet run are
+   * re-created with the new route's per-route configs, as Envoy's filters read theirs when they run.
+   */
+  recreateAfter(s: ActiveStream): void {
+    const fs = this.factories;
+    const instances = s.filters;
+    if (instances === null) return;
+    const per = this.perRoute(s.vhost, s.route);
+    for (let i = s.next; i < fs.length; i++) {
+      try {
+        instances[i]?.onDestroy?.();
+      } catch {
+        // a filter's cleanup must not stop the others
+      }
+      const p = per === null ? undefined : per[i];
+      const f = p === DISABLED ? null : fs[i]!.create(p, s);
+      instances[i] = f;
+      if (f !== null && f.encodeBody !== undefined) s.bufferResponse();
+    }
   }
 
   /** Runs decodeHeaders from the stream's position; the router last. */
