@@ -36,8 +36,9 @@ const TRetryPolicyEnforced = () => {
   return out.supported();
 };
 const TCors = () => translatedCopy(CorsPolicy);
-const TTransformations = () => translatedCopy(Transformations);
-const TStages = () => translatedCopy(TransformationStages);
+/** Weighted destinations' transformations: the data plane applies the route's (or virtual host's) only. */
+const WEIGHTED_TRANSFORMATIONS =
+  'translated and validated; the data plane does not apply weighted-destination transformations yet (the route\'s or virtual host\'s apply)';
 const TBufferPerRoute = () => translatedCopy(BufferPerRoute);
 const TCsrf = () => translatedCopy(CsrfPolicy);
 
@@ -444,8 +445,8 @@ export const RouteOptions = obj(
     shadowing: translatedCopy(RouteShadowing, ['hostRewriteLiteral']).supported(),
     lbHash: RouteActionHashConfig.supported(),
     upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).partial(TRANSLATED),
-    transformations: TTransformations().partial(TRANSLATED),
-    stagedTransformations: TStages().partial(TRANSLATED),
+    transformations: Transformations.supported(),
+    stagedTransformations: TransformationStages.supported(),
     extauth: ExtAuthExtension.notYet(later('extauth')),
     ratelimitBasic: IngressRateLimit.notYet(later('ratelimitBasic')),
     ratelimitEarly: RateLimitRouteExtension.notYet(later('ratelimitEarly')),
@@ -491,8 +492,8 @@ export const VirtualHostOptions = obj(
     stats: Stats.notYet(later('stats')),
     headerManipulation: THeaderManipulation().supported(),
     cors: TCors().partial(TRANSLATED),
-    transformations: TTransformations().partial(TRANSLATED),
-    stagedTransformations: TStages().partial(TRANSLATED),
+    transformations: Transformations.supported(),
+    stagedTransformations: TransformationStages.supported(),
     ratelimitBasic: IngressRateLimit.notYet(later('ratelimitBasic')),
     ratelimitEarly: RateLimitVhostExtension.notYet(later('ratelimitEarly')),
     rateLimitEarlyConfigs: RateLimitConfigRefs.notYet(later('rateLimitEarlyConfigs')),
@@ -529,11 +530,11 @@ export type VirtualHostOptions = Infer<typeof VirtualHostOptions>;
 /** Options of one `multi` destination / UpstreamGroup entry (§2.5.4); absent fields inherit from the route. */
 export const WeightedDestinationOptions = obj({
   headerManipulation: THeaderManipulation().partial(TRANSLATED),
-  transformations: TTransformations().partial(TRANSLATED),
+  transformations: Transformations.partial(WEIGHTED_TRANSFORMATIONS),
   extensions: Extensions.notYet(later('extensions')),
   extauth: ExtAuthExtension.notYet(later('extauth')),
   bufferPerRoute: TBufferPerRoute().partial(`${TRANSLATED}: the data plane does not read weighted-destination filter configs yet`),
   csrf: TCsrf().partial(TRANSLATED),
-  stagedTransformations: TStages().partial(TRANSLATED),
+  stagedTransformations: TransformationStages.partial(WEIGHTED_TRANSFORMATIONS),
 });
 export type WeightedDestinationOptions = Infer<typeof WeightedDestinationOptions>;
