@@ -525,13 +525,10 @@ test('dynamic metadata is written to the access log', async () => {
   assert.equal(line, 'meta.example.com /who 200 user=ann sum=3 obj={"a":[1,"b"]} other=gold empty=-');
 });
 
-test('a template with a syntax error Rejects its VirtualService with the template, line and column', async () => {
-  writeConfig(
-    dir,
-    'virtualservices/gloo-system/bad.yaml',
-    vs(
-      'bad',
-      `    domains: [bad.example.com]
+const versioned = (body: string) =>
+  vs(
+    'bad',
+    `    domains: [bad.example.com]
     routes:
     - matchers: [{prefix: /}]
       options:
@@ -540,13 +537,22 @@ test('a template with a syntax error Rejects its VirtualService with the templat
             requestTransforms:
             - requestTransformation:
                 transformationTemplate:
+${body}
+      ${toEcho()}
+`,
+  );
+
+test('a template with a syntax error Rejects its VirtualService with the template, line and column; the last accepted version keeps serving', async () => {
+  writeConfig(dir, 'virtualservices/gloo-system/bad.yaml', versioned('                  headers: {x-version: {text: v1}}'));
+  await waitFor('the first version to serve', async () => echoed(await send('bad.example.com', '/')).headers['x-version'] === 'v1');
+  writeConfig(
+    dir,
+    'virtualservices/gloo-system/bad.yaml',
+    versioned(`                  headers: {x-version: {text: v2}}
                   body:
                     text: |-
                       {"a": "{{ a }}",
-                       "b": "{{ uppr(b) }}"}
-      ${toEcho()}
-`,
-    ),
+                       "b": "{{ uppr(b) }}"}`),
   );
   const table = await waitFor('the VirtualService to be Rejected', async () => {
     const r = await glooctl(gloo, 'get', 'vs', 'bad');
@@ -556,7 +562,12 @@ test('a template with a syntax error Rejects its VirtualService with the templat
   const doc = JSON.parse((await glooctl(gloo, 'get', 'vs', 'bad', '-o', 'json')).stdout) as { status: { statuses: Record<string, { state: string; reason: string }> } };
   const st = doc.status.statuses['gloo-system']!;
   assert.equal(st.state, 'Rejected');
-  assert.match(st.reason, /Failed to parse request template: Failed to parse body template \[inja\.exception\.parser_error\] \(at 2:17\) unknown function uppr/);
-  // The other VirtualServices keep serving.
+  assert.equal(
+    st.reason,
+    'route 0: stagedTransformations.regular.requestTransforms[0].requestTransformation: Failed to parse request template: ' +
+      'Failed to parse body template [inja.exception.parser_error] (at 2:17) unknown function uppr',
+  );
+  // The last accepted version serves; every other VirtualService too.
+  assert.equal(echoed(await send('bad.example.com', '/')).headers['x-version'], 'v1');
   assert.equal(echoed(await send('every.example.com', '/a')).headers.foo, 'bar');
 });

@@ -16,8 +16,10 @@
  *   `gloo.logTransformationRequestResponseInfo`, `gloo.transformationEscapeCharacters`,
  *   `gloo.enableAutoWebsocketTransformationPassthrough`).
  *
- * Every template and extractor is compiled here (validate.ts): a problem is an error on the resource
- * (its VirtualService is Rejected) and that level's transformations are left out of the config.
+ * Every template and extractor is compiled (../../../transformation-validation.ts). The gateway
+ * translator already rejected VirtualServices whose own transformations fail (they keep their last
+ * accepted version); what reaches this plugin broken (UpstreamGroup destinations, hand-written
+ * Proxies) is an error on the resource here, and that level's transformations are left out.
  * `settings.gateway.validation.disableTransformationValidation` skips compiling the templates.
  */
 import type { Plugin, ProblemSink } from '../../plugin.js';
@@ -26,7 +28,7 @@ import type { Transformations, TransformationStages } from '../../../../api/type
 import { TYPE_URL, toStruct, type TypedConfig } from '../../../../xds/envoy-types.js';
 import type { ApiSnapshot } from '../../../../config/snapshot.js';
 import { settingsOf } from '../../../settings.js';
-import { transformationOptionProblems } from './validate.js';
+import { transformationOptionProblems } from '../../../transformation-validation.js';
 
 export const TRANSFORMATION_FILTER_NAME = 'io.solo.transformation';
 export const ROUTE_TRANSFORMATIONS_TYPE_URL = 'type.googleapis.com/gloo_ts.transformation.v1.RouteTransformations';

@@ -6,13 +6,16 @@
  * transformation in the user's YAML, e.g.
  *   `stagedTransformations.regular.requestTransforms[0].requestTransformation: Failed to parse request
  *    template: Failed to parse header template 'x-user': [inja.exception.parser_error] (at 1:12) unknown function uppr`
+ * Used by both stages: the gateway translator checks a VirtualService's (and its RouteTables') options
+ * so that a bad one keeps its last accepted version; the gloo translator's transformation plugin
+ * checks whatever reaches it (UpstreamGroup destinations, Proxies written by hand).
  * Template results are cached by text (bounded), so a template repeated on many routes compiles once.
  */
 import RE2 from 're2';
-import type { Matcher } from '../../../../api/types/matchers.js';
-import type { RequestResponseTransformations, Transformation, TransformationStages, Transformations, TransformationTemplate } from '../../../../api/types/transformation.js';
-import { CompiledExtractor } from '../../../../transform/extractor.js';
-import { InjaEnvironment } from '../../../../transform/inja/index.js';
+import type { Matcher } from '../api/types/matchers.js';
+import type { RequestResponseTransformations, Transformation, TransformationStages, Transformations, TransformationTemplate } from '../api/types/transformation.js';
+import { CompiledExtractor } from '../transform/extractor.js';
+import { InjaEnvironment } from '../transform/inja/index.js';
 
 const MAX_CACHED = 10_000;
 const templateErrors = new Map<string, string | null>();
