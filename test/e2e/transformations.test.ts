@@ -296,6 +296,39 @@ before(async () => {
 `,
     ),
   );
+  // Weighted destinations: a destination's transformations replace the route's for requests sent to it.
+  writeConfig(
+    dir,
+    'virtualservices/gloo-system/weighted.yaml',
+    vs(
+      'weighted',
+      `    domains: [weighted.example.com]
+    routes:
+    - matchers: [{prefix: /}]
+      options:
+        stagedTransformations:
+          regular:
+            requestTransforms:
+            - requestTransformation:
+                transformationTemplate:
+                  headers: {x-dest: {text: route}}
+      routeAction:
+        multi:
+          destinations:
+          - weight: 1
+            destination: {upstream: {name: echo, namespace: gloo-system}}
+            options:
+              stagedTransformations:
+                regular:
+                  requestTransforms:
+                  - requestTransformation:
+                      transformationTemplate:
+                        headers: {x-dest: {text: 'own-{{ header(":path") }}'}}
+          - weight: 1
+            destination: {upstream: {name: echo2, namespace: gloo-system}}
+`,
+    ),
+  );
   // Large bodies: passthrough and header-only templates stream; a body template buffers (413 past 1 MiB).
   writeConfig(
     dir,
@@ -495,6 +528,17 @@ test('clearRouteCache selects the route again after a :path rewrite; without it 
   const kept = echoed(await send('reroute.example.com', '/old/keep'));
   assert.equal(kept.name, 'echo');
   assert.equal(kept.url, '/new/old/keep');
+});
+
+test('a weighted destination\'s transformations apply to the requests sent to it; the others get the route\'s', async () => {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < 40; i++) {
+    const e = echoed(await send('weighted.example.com', `/w${i}`));
+    const want = e.name === 'echo' ? `own-/w${i}` : 'route';
+    assert.equal(e.headers['x-dest'], want, `request ${i} to ${e.name}`);
+    seen.set(e.name, want);
+  }
+  assert.equal(seen.size, 2, 'both destinations were picked');
 });
 
 test('passthrough and header-only templates do not buffer: a body larger than the buffer limit streams through', async () => {

@@ -36,9 +36,6 @@ const TRetryPolicyEnforced = () => {
   return out.supported();
 };
 const TCors = () => translatedCopy(CorsPolicy);
-/** Weighted destinations' transformations: the data plane applies the route's (or virtual host's) only. */
-const WEIGHTED_TRANSFORMATIONS =
-  'translated and validated; the data plane does not apply weighted-destination transformations yet (the route\'s or virtual host\'s apply)';
 const TBufferPerRoute = () => translatedCopy(BufferPerRoute);
 const TCsrf = () => translatedCopy(CsrfPolicy);
 
@@ -530,11 +527,11 @@ export type VirtualHostOptions = Infer<typeof VirtualHostOptions>;
 /** Options of one `multi` destination / UpstreamGroup entry (§2.5.4); absent fields inherit from the route. */
 export const WeightedDestinationOptions = obj({
   headerManipulation: THeaderManipulation().partial(TRANSLATED),
-  transformations: Transformations.partial(WEIGHTED_TRANSFORMATIONS),
+  transformations: Transformations.supported(),
   extensions: Extensions.notYet(later('extensions')),
   extauth: ExtAuthExtension.notYet(later('extauth')),
-  bufferPerRoute: TBufferPerRoute().partial(`${TRANSLATED}: the data plane does not read weighted-destination filter configs yet`),
+  bufferPerRoute: TBufferPerRoute().supported(),
   csrf: TCsrf().partial(TRANSLATED),
-  stagedTransformations: TransformationStages.partial(WEIGHTED_TRANSFORMATIONS),
+  stagedTransformations: TransformationStages.supported(),
 });
 export type WeightedDestinationOptions = Infer<typeof WeightedDestinationOptions>;
