@@ -176,3 +176,23 @@ test('the filter-level config: Settings defaults and a stage the data plane does
   assert.equal(staged.decodeBody!(Buffer.alloc(0), cb)?.toString(), 'a"b', 'the stages\' escapeCharacters wins over Settings');
   assert.throws(() => factory({ stage: 3 }), /stage 3 is not served/);
 });
+
+test('logRequestResponseInfo logs the request before and after at debug level', () => {
+  const entries: { msg: string; fields?: Record<string, unknown> }[] = [];
+  const logger = { ...silentLogger, debug: (msg: string, fields?: Record<string, unknown>) => entries.push({ msg, fields }) };
+  const typed = { '@type': TYPE_URL.typedStruct, type_url: FILTER_TRANSFORMATIONS_TYPE_URL, value: toStruct({}) } as TypedConfig;
+  const f = transformationFilterFactory(typed, { stats: createProxyStats(), logger }) as FilterFactory<TransformationPerRoute>;
+  const r = req('/p', { 'x-a': '1' });
+  const stages: StagesConfig = { regular: { requestTransforms: [{ requestTransformation: { ...header('x-b', '2'), logRequestResponseInfo: true } }] } };
+  const inst = instance(f, stages, r)!;
+  inst.decodeHeaders!({ req: r, res: {} as ServerResponse, route: null } as unknown as FilterCallbacks);
+  assert.deepEqual(
+    entries.map((e) => e.msg),
+    ['request before transformation', 'request after transformation'],
+  );
+  assert.deepEqual((entries[1]!.fields!.headers as Record<string, string[]>)['x-b'], ['2']);
+  // Off by default: nothing logged.
+  entries.length = 0;
+  instance(f, { regular: { requestTransforms: [{ requestTransformation: header('x-b', '2') }] } }, r)!.decodeHeaders!({ req: r, res: {} as ServerResponse, route: null } as unknown as FilterCallbacks);
+  assert.equal(entries.length, 0);
+});
