@@ -10,6 +10,8 @@
  *   npm run bench -- -r 1 -p /          # options are passed to compare.sh
  *   BENCH_TARGETS="nginx http-proxy raw-undici" npm run bench
  *   BENCH_WORKERS=0 npm run bench       # skip the --workers run (BENCH_WORKERS=4: four workers)
+ *   BENCH_TRANSFORMATION=1 npm run bench     # also: a template-heavy route vs the same route without
+ *   BENCH_TRANSFORMATION=only npm run bench  #   transformation (`gloo-ts-xform` / `gloo-ts-plain`); only that
  *
  * Needs wrk, nginx and /usr/bin/time (apt-get install -y wrk nginx-light time) and the peers'
  * packages (installed here on first use, in a temp copy of ../shared/bench).
@@ -48,7 +50,7 @@ execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--silent'], { cwd: path.j
 // The gateway's configs: listener on PROXY_PORT (8000), upstream on 9000, N header-matched routes
 // before the catch-all (the benchmark paths / and /16k are matched by that last route), an access
 // log to a file in the bench's temp dir (Gateway `options.accessLoggingService`); metrics are always on.
-function writeGatewayConfig(name: string, headerRoutes: number): string {
+function writeGatewayConfig(name: string, headerRoutes: number, catchAllOptions = ''): string {
   const configDir = path.join(work, `config-${name}`);
   fs.mkdirSync(configDir, { recursive: true });
   const routes: string[] = [];
@@ -57,7 +59,7 @@ function writeGatewayConfig(name: string, headerRoutes: number): string {
       routeAction: {single: {upstream: {name: origin, namespace: gloo-system}}}`);
   }
   routes.push(`    - matchers: [{prefix: /}]
-      routeAction: {single: {upstream: {name: origin, namespace: gloo-system}}}`);
+${catchAllOptions}      routeAction: {single: {upstream: {name: origin, namespace: gloo-system}}}`);
   fs.writeFileSync(
     path.join(configDir, 'bench.yaml'),
     `apiVersion: gateway.solo.io/v1
@@ -90,8 +92,39 @@ ${routes.join('\n')}
   return configDir;
 }
 
-const gloo = (name: string, headerRoutes: number, extra = '') =>
-  `${name}=node ${path.join(root, 'dist/src/cli/gloo.js')} run --config-dir ${writeGatewayConfig(name, headerRoutes)} --admin-port 19901 --log-level warn${extra}`;
+const gloo = (name: string, headerRoutes: number, extra = '', catchAllOptions = '') =>
+  `${name}=node ${path.join(root, 'dist/src/cli/gloo.js')} run --config-dir ${writeGatewayConfig(name, headerRoutes, catchAllOptions)} --admin-port 19901 --log-level warn${extra}`;
+
+// A template-heavy catch-all (BENCH_TRANSFORMATION): two extractors (the first path segment, the
+// query), five request headers from templates (functions, extractions, pseudo-headers), the GET
+// turned into a POST with a JSON body rendered from them (the request body is read — empty — and
+// replaced), and a response header from a request header (edited as the headers are written). The
+// bench kit checks the response size, so the response body is left alone; and the origin answers
+// POST on `/` only (its `/16k` is a static file: 405), so this comparison runs on `/`.
+const TEMPLATE_HEAVY = `      options:
+        stagedTransformations:
+          regular:
+            requestTransforms:
+            - requestTransformation:
+                transformationTemplate:
+                  parseBodyBehavior: DontParse
+                  extractors:
+                    segment: {header: ':path', regex: '/([^/?]*).*', subgroup: 1}
+                    query: {header: ':path', regex: '[^?]*(?:\\?(.*))?', subgroup: 1}
+                  headers:
+                    ':method': {text: POST}
+                    content-type: {text: application/json}
+                    x-request-path: {text: '{{ header(":path") }}'}
+                    x-segment: {text: '{% if segment != "" %}{{ segment }}{% else %}root{% endif %}'}
+                    x-host: {text: '{{ upper(header(":authority")) }}'}
+                    x-path-b64: {text: '{{ base64_encode(header(":path")) }}'}
+                  body:
+                    text: '{"method": "{{ header(":method") }}", "path": "{{ header(":path") }}", "segment": "{{ segment }}", "query": "{{ query }}", "length": {{ length(header(":path")) }}}'
+              responseTransformation:
+                transformationTemplate:
+                  headers:
+                    x-upstream-path: {text: '{{ request_header(":path") }}'}
+`;
 const gateways = [gloo('gloo-ts', 50), gloo('gloo-ts-1k', 1000)];
 const targets = (process.env.BENCH_TARGETS ?? 'nginx raw-undici').split(/\s+/).filter(Boolean);
 
@@ -101,12 +134,16 @@ function compare(label: string, args: string[], env: NodeJS.ProcessEnv = {}): nu
   return r.status ?? 1;
 }
 
+const transformation = process.env.BENCH_TRANSFORMATION ?? '';
+let status = 0;
 // (a), (b): one core for the proxy (and the origin), one for wrk, like the peers.
-let status = compare('one core', [...process.argv.slice(2), '-o', path.join(benchDir, 'results/one-core'), ...targets, ...gateways]);
+if (transformation !== 'only') {
+  status = compare('one core', [...process.argv.slice(2), '-o', path.join(benchDir, 'results/one-core'), ...targets, ...gateways]);
+}
 // (c) --workers 2. On a 2-CPU machine the kit has no third core: the workers share CPUs 0,1 with wrk
 // (PROXY_CPU=0,1), so nginx and the single-process gloo-ts are re-measured the same way for the ratio.
 // BENCH_WORKERS_CPU changes the CPU list; BENCH_WORKERS=0 skips this part.
-if (process.env.BENCH_WORKERS !== '0') {
+if (process.env.BENCH_WORKERS !== '0' && transformation !== 'only') {
   const cpus = process.env.BENCH_WORKERS_CPU ?? (os.availableParallelism() > 2 ? '1,2' : '0,1');
   const w = Number(process.env.BENCH_WORKERS ?? 2);
   status ||= compare(
@@ -114,6 +151,18 @@ if (process.env.BENCH_WORKERS !== '0') {
     [...process.argv.slice(2), '-o', path.join(benchDir, 'results/workers'), 'nginx', gloo('gloo-ts', 50), gloo(`gloo-ts-w${w}`, 50, ` --workers ${w}`)],
     { PROXY_CPU: cpus },
   );
+}
+// (d) BENCH_TRANSFORMATION: the same gateway config with and without the template-heavy catch-all.
+if (transformation === '1' || transformation === 'only') {
+  status ||= compare('transformation', [
+    '-p',
+    '/',
+    ...process.argv.slice(2),
+    '-o',
+    path.join(benchDir, 'results/transformation'),
+    gloo('gloo-ts-plain', 50),
+    gloo('gloo-ts-xform', 50, '', TEMPLATE_HEAVY),
+  ]);
 }
 process.stdout.write(`bench: results in ${benchDir}/results\n`);
 process.exit(status);

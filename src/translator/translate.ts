@@ -85,6 +85,7 @@ function translateSnapshot(snapshot: ApiSnapshot, opts: TranslateOptions, writeN
       previous: opts.previousProxies,
       readGatewaysFromAllNamespaces: settings.readGatewaysFromAllNamespaces,
       translateEmptyGateways: settings.translateEmptyGateways,
+      skipTransformationTemplates: settings.spec.gateway?.validation?.disableTransformationValidation === true,
       cache: opts.cache?.proxyVirtualHosts as MemoTable<ProxyVirtualHost | undefined> | undefined,
     });
     reports.merge(gw.reports);

@@ -132,14 +132,15 @@ export const GlooOptions = notYetObj(GLOO_NOTE, {
   failoverUpstreamDnsPollingInterval: duration(),
   removeUnusedFilters: bool(),
   proxyDebugBindAddr: str(),
-  logTransformationRequestResponseInfo: bool(),
-  transformationEscapeCharacters: bool(),
+  // Defaults of the transformation filter (plugins/transformation → the filter's config).
+  logTransformationRequestResponseInfo: bool().supported(),
+  transformationEscapeCharacters: bool().supported(),
   istioOptions: notYetObj(GLOO_NOTE, {
     appendXForwardedHost: bool(),
     enableAutoMtls: bool(),
     enableIntegration: bool(),
   }),
-  enableAutoWebsocketTransformationPassthrough: bool(),
+  enableAutoWebsocketTransformationPassthrough: bool().partial('upgrade (websocket) requests are never transformed by the gloo-ts data plane, with or without it'),
 });
 
 // ---- gateway ------------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ export const GatewayOptions = notYetObj(GATEWAY_NOTE, {
     alwaysAccept: bool().supported(),
     allowWarnings: bool().supported(),
     warnRouteShortCircuiting: bool(),
-    disableTransformationValidation: bool(),
+    disableTransformationValidation: bool().supported(),
     validationServerGrpcMaxSizeBytes: int32(),
     serverEnabled: bool(),
     warnMissingTlsSecret: bool().supported(),

@@ -36,8 +36,6 @@ const TRetryPolicyEnforced = () => {
   return out.supported();
 };
 const TCors = () => translatedCopy(CorsPolicy);
-const TTransformations = () => translatedCopy(Transformations);
-const TStages = () => translatedCopy(TransformationStages);
 const TBufferPerRoute = () => translatedCopy(BufferPerRoute);
 const TCsrf = () => translatedCopy(CsrfPolicy);
 
@@ -444,8 +442,8 @@ export const RouteOptions = obj(
     shadowing: translatedCopy(RouteShadowing, ['hostRewriteLiteral']).supported(),
     lbHash: RouteActionHashConfig.supported(),
     upgrades: arr(translatedCopy(ProtocolUpgradeConfig)).partial(TRANSLATED),
-    transformations: TTransformations().partial(TRANSLATED),
-    stagedTransformations: TStages().partial(TRANSLATED),
+    transformations: Transformations.supported(),
+    stagedTransformations: TransformationStages.supported(),
     extauth: ExtAuthExtension.notYet(later('extauth')),
     ratelimitBasic: IngressRateLimit.notYet(later('ratelimitBasic')),
     ratelimitEarly: RateLimitRouteExtension.notYet(later('ratelimitEarly')),
@@ -491,8 +489,8 @@ export const VirtualHostOptions = obj(
     stats: Stats.notYet(later('stats')),
     headerManipulation: THeaderManipulation().supported(),
     cors: TCors().partial(TRANSLATED),
-    transformations: TTransformations().partial(TRANSLATED),
-    stagedTransformations: TStages().partial(TRANSLATED),
+    transformations: Transformations.supported(),
+    stagedTransformations: TransformationStages.supported(),
     ratelimitBasic: IngressRateLimit.notYet(later('ratelimitBasic')),
     ratelimitEarly: RateLimitVhostExtension.notYet(later('ratelimitEarly')),
     rateLimitEarlyConfigs: RateLimitConfigRefs.notYet(later('rateLimitEarlyConfigs')),
@@ -529,11 +527,11 @@ export type VirtualHostOptions = Infer<typeof VirtualHostOptions>;
 /** Options of one `multi` destination / UpstreamGroup entry (§2.5.4); absent fields inherit from the route. */
 export const WeightedDestinationOptions = obj({
   headerManipulation: THeaderManipulation().partial(TRANSLATED),
-  transformations: TTransformations().partial(TRANSLATED),
+  transformations: Transformations.supported(),
   extensions: Extensions.notYet(later('extensions')),
   extauth: ExtAuthExtension.notYet(later('extauth')),
-  bufferPerRoute: TBufferPerRoute().partial(`${TRANSLATED}: the data plane does not read weighted-destination filter configs yet`),
+  bufferPerRoute: TBufferPerRoute().supported(),
   csrf: TCsrf().partial(TRANSLATED),
-  stagedTransformations: TStages().partial(TRANSLATED),
+  stagedTransformations: TransformationStages.supported(),
 });
 export type WeightedDestinationOptions = Infer<typeof WeightedDestinationOptions>;

@@ -9,7 +9,7 @@
  * REQUEST_DURATION, RESPONSE_DURATION, RESPONSE_TX_DURATION, UPSTREAM_HOST, UPSTREAM_CLUSTER,
  * DOWNSTREAM_REMOTE_ADDRESS, DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT, DOWNSTREAM_DIRECT_REMOTE_ADDRESS(_WITHOUT_PORT),
  * DOWNSTREAM_LOCAL_ADDRESS(_WITHOUT_PORT), ROUTE_NAME, HOSTNAME, REQUESTED_SERVER_NAME (the SNI of a TLS
- * connection, else `-`), UPSTREAM_TRANSPORT_FAILURE_REASON (`-`). TCP proxy connections (src/proxy/tcp) log
+ * connection, else `-`), UPSTREAM_TRANSPORT_FAILURE_REASON (`-`), DYNAMIC_METADATA(NAMESPACE:KEY*). TCP proxy connections (src/proxy/tcp) log
  * through the same formatters with an empty request: HTTP-only operators render `-`, RESPONSE_CODE 0. An unknown operator is reported through `onUnknown` at
  * compile time and renders as `-`.
  *
@@ -188,10 +188,40 @@ function compileOperator(name: string, arg: string | undefined, max: number | un
       return (c) => c.info.upstreamTransportFailureReason ?? null;
     case 'UPSTREAM_LOCAL_ADDRESS':
       return () => null;
+    case 'DYNAMIC_METADATA':
+      return truncate(dynamicMetadataOp(arg ?? ''), max);
     default:
       onUnknown(name);
       return () => null;
   }
+}
+
+/**
+ * `%DYNAMIC_METADATA(NAMESPACE:KEY*)%`: a value of the stream's dynamic metadata (set by filters, e.g.
+ * the transformation filter's `dynamicMetadataValues`) at a `:`-separated path; without a key the
+ * whole namespace. Strings as they are, numbers as numbers, anything else as JSON.
+ */
+function dynamicMetadataOp(arg: string): Operator {
+  const [ns = '', ...path] = arg.split(':');
+  return (c) => {
+    const struct = c.info.dynamicMetadata?.[ns];
+    if (struct === undefined) return null;
+    let v: StructValue | undefined = { structValue: struct };
+    for (const k of path) {
+      v = v !== undefined && 'structValue' in v ? v.structValue.fields?.[k] : undefined;
+      if (v === undefined) return null;
+    }
+    if ('stringValue' in v) return v.stringValue;
+    if ('numberValue' in v) return v.numberValue;
+    if ('nullValue' in v) return null;
+    return JSON.stringify(plainValue(v));
+  };
+}
+
+function plainValue(v: StructValue): unknown {
+  if ('structValue' in v) return Object.fromEntries(Object.entries(v.structValue.fields ?? {}).map(([k, x]) => [k, plainValue(x)]));
+  if ('listValue' in v) return (v.listValue.values ?? []).map(plainValue);
+  return fromStructValue(v);
 }
 
 /** The SNI of a TLS connection: `servername` of a terminated TLS socket (or of a TCP proxy connection's view). */

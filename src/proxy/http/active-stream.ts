@@ -153,6 +153,10 @@ export class ActiveStream extends StreamInfoRecord implements FilterCallbacks {
     this.responseFlags |= flag;
   }
 
+  requestRewritten(reselect: boolean): void {
+    this.cm.requestRewritten(this, reselect);
+  }
+
   /** Reads the whole request body for filter `f`'s decodeBody, then resumes the chain (413 past the limit). */
   withRequestBody(f: StreamFilter): void {
     if (this.requestBody !== null) {

@@ -254,6 +254,28 @@ export class ConnectionManager {
     this.chain?.run(s);
   }
 
+  /**
+   * A filter rewrote the request (`req.url`, `req.headers.host`): the router forwards the new target.
+   * With `reselect` (Envoy's clearRouteCache) the virtual host and route are selected again, as
+   * `handle` does, and the filters not yet run are re-created for the new route.
+   */
+  requestRewritten(s: ActiveStream, reselect: boolean): void {
+    // The stream's target is readonly to filters; route selection is the connection manager's job.
+    const t = s as { -readonly [K in 'url' | 'path' | 'queryAt' | 'vhost' | 'route']: ActiveStream[K] };
+    const req = s.req;
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    t.url = url;
+    t.queryAt = queryAt;
+    t.path = queryAt === -1 ? url : url.slice(0, queryAt);
+    if (!reselect) return;
+    const table = this.routeTable;
+    t.vhost = table === null ? null : table.selectVirtualHost(req.headers.host ?? '');
+    t.route = t.vhost === null ? null : t.vhost.findRoute(req, url, t.path, queryAt);
+    s.routeName = t.route === null || t.route.name === '' ? null : t.route.name;
+    this.chain?.recreateAfter(s);
+  }
+
   /** The router: the terminal step of the chain. */
   dispatch(
     req: IncomingMessage,

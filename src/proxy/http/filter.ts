@@ -68,6 +68,12 @@ export interface FilterCallbacks {
   markHealthCheck(): void;
   /** Sets a response flag (stream-info.ts ResponseFlag) for `%RESPONSE_FLAGS%`. */
   addResponseFlag(flag: number): void;
+  /**
+   * The filter rewrote the request's `:path` or `:authority` (`req.url`, `req.headers.host`): the
+   * router forwards the new target; with `reselect` the route is selected again and the filters not
+   * yet run are re-created for it (Envoy's clearRouteCache).
+   */
+  requestRewritten?(reselect: boolean): void;
 }
 
 /** A buffered response that `encodeBody` filters may edit in place before it is written. */

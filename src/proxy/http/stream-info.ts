@@ -5,6 +5,7 @@
  * local replies sent from anywhere (router included) can set their response flag.
  */
 import { performance } from 'node:perf_hooks';
+import type { Struct } from '../../xds/envoy-types.js';
 
 export const kStreamInfo = Symbol('gloo.streamInfo');
 
@@ -83,6 +84,8 @@ export interface StreamInfo {
   healthCheck: boolean;
   /** Why the upstream connection failed at the transport level (TLS), for `%UPSTREAM_TRANSPORT_FAILURE_REASON%`. */
   upstreamTransportFailureReason?: string | null;
+  /** Envoy's dynamic metadata: filter namespace → Struct (set by filters, e.g. transformations; `%DYNAMIC_METADATA%`). */
+  dynamicMetadata?: Record<string, Struct> | null;
 }
 
 /** Adds a response flag to the request's stream info, when it has one (access logs). */
@@ -107,4 +110,5 @@ export class StreamInfoRecord implements StreamInfo {
   upstreamTransportFailureReason: string | null = null;
   routeName: string | null = null;
   healthCheck = false;
+  dynamicMetadata: Record<string, Struct> | null = null;
 }

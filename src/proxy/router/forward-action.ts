@@ -17,7 +17,7 @@ import { RetryPolicy } from './retry-policy.js';
 import { PathKind, type CompiledRouteMatch } from './route-match.js';
 import { normalizePath } from './path-normalize.js';
 import type { RequestView } from './request-view.js';
-import { kCluster, kMetadataMatch, type Routed } from './routed.js';
+import { kCluster, kMetadataMatch, kWeightedPick, type Routed } from './routed.js';
 
 /** Envoy's default route timeout. */
 export const DEFAULT_ROUTE_TIMEOUT_MS = 15_000;
@@ -215,7 +215,8 @@ export class ForwardAction {
         return ((req as Routed)[kCluster] = this.cluster);
       case ClusterMode.Weighted: {
         const w = this.weighted!;
-        const i = pickWeighted(w.cumulative, w.total);
+        const pre = (req as Routed)[kWeightedPick];
+        const i = pre !== undefined && pre.action === this ? pre.index : pickWeighted(w.cumulative, w.total);
         if (w.matches !== null) (req as Routed)[kMetadataMatch] = w.matches[i] ?? null;
         return ((req as Routed)[kCluster] = w.clusters[i] ?? null);
       }
@@ -225,6 +226,22 @@ export class ForwardAction {
         return ((req as Routed)[kCluster] = this.clusters.get(v) ?? null);
       }
     }
+  }
+
+  /** A weighted split's cluster names in pick order (clusters of weight 0 left out); null for other actions. */
+  get weightedClusterNames(): readonly string[] | null {
+    return this.weighted?.names ?? null;
+  }
+
+  /**
+   * Picks the weighted cluster now and records the pick for `selectCluster` (the filter chain does, for
+   * routes whose weighted clusters carry filter configs). Returns its index in `weightedClusterNames`.
+   */
+  pickWeightedCluster(req: RequestView): number {
+    const w = this.weighted!;
+    const index = pickWeighted(w.cumulative, w.total);
+    (req as Routed)[kWeightedPick] = { action: this, index };
+    return index;
   }
 
   /**

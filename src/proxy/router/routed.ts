@@ -12,7 +12,14 @@ export const kCluster = Symbol('gloo.cluster');
 /** The subset match of the weighted cluster chosen (only written for splits that have one). */
 export const kMetadataMatch = Symbol('gloo.metadataMatch');
 
+/**
+ * A weighted cluster picked before the router ran (Envoy picks it with the route, so HTTP filters use
+ * that cluster's `typed_per_filter_config`): the action that picked it and the index in its split.
+ */
+export const kWeightedPick = Symbol('gloo.weightedPick');
+
 export interface Routed {
+  [kWeightedPick]?: { action: object; index: number };
   [kRoute]?: CompiledRoute;
   [kCluster]?: UpstreamCluster | null;
   [kMetadataMatch]?: MetadataMatch | null;

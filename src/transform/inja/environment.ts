@@ -16,6 +16,7 @@ import { FunctionTable } from './functions.js';
 import { glooCallbacks, RandomTokens } from './gloo-functions.js';
 import { parseTemplate } from './parser.js';
 import { TemplateError } from './errors.js';
+import { NO_USAGE, templateUsage, type TemplateUsage } from './usage.js';
 
 export interface InjaOptions {
   /** Gloo's `advancedTemplates`: variables are JSON pointers (`a/b`), not dotted paths (`a.b`). */
@@ -93,7 +94,7 @@ export class InjaEnvironment {
     const nodes = parsed.root.nodes;
     const constant = nodes.every((n) => n.t === 'text') ? nodes.map((n) => (n.t === 'text' ? n.text : '')).join('') : null;
     const render = compileTemplate(parsed.root, parsed.content, { functions: this.functions, escapeStrings: this.escapeStrings });
-    return new InjaTemplate(template, constant, render);
+    return new InjaTemplate(template, constant, render, templateUsage(parsed.root));
   }
 }
 
@@ -104,6 +105,8 @@ export class InjaTemplate {
     /** The output when the template is plain text (no expression or statement), else null. */
     readonly constant: string | null,
     private readonly renderFn: RenderFunction,
+    /** What the template reads from the request (body, context variables), for the filter's buffering decision. */
+    readonly usage: TemplateUsage = NO_USAGE,
   ) {}
 
   /** Renders for one request. Throws InjaRenderError (envoy-gloo answers such a request 400). */

@@ -16,3 +16,4 @@ export { setExtraction } from './body-context.js';
 export { JsonFloat, dumpJson, printValue, type JsonValue, type JsonObject } from './json-value.js';
 export { TRANSFORMATION_NAMESPACE } from './gloo-functions.js';
 export { MAX_RANGE } from './compile.js';
+export type { TemplateUsage } from './usage.js';

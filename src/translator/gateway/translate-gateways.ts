@@ -32,6 +32,8 @@ export interface GatewayTranslationOptions {
   translateEmptyGateways?: boolean | undefined;
   /** Memoised virtual hosts from earlier translations (incremental translation). */
   cache?: MemoTable<ProxyVirtualHost | undefined> | undefined;
+  /** `settings.gateway.validation.disableTransformationValidation`: transformation templates are not compiled. */
+  skipTransformationTemplates?: boolean | undefined;
 }
 
 export interface GatewayTranslation {
@@ -87,7 +89,7 @@ export function translateGateways(snapshot: ApiSnapshot, opts: GatewayTranslatio
   const broken = new Set<Resource<'Gateway'>>();
   for (const gws of byProxy.values()) for (const gw of reportNonUniqueBindAddresses(gws, reports)) broken.add(gw);
 
-  const ctx = new GatewayContext(snapshot, reports, opts.cache);
+  const ctx = new GatewayContext(snapshot, reports, opts.cache, opts.skipTransformationTemplates === true);
   const contributors = new Map<string, ResourceIdent[]>();
   const proxies: Resource<'Proxy'>[] = [];
   for (const [proxyName, gws] of byProxy) {
@@ -157,6 +159,7 @@ class GatewayContext {
     private readonly snapshot: ApiSnapshot,
     private readonly reports: Reports,
     private readonly cache: MemoTable<ProxyVirtualHost | undefined> | undefined,
+    private readonly skipTransformationTemplates = false,
   ) {
     this.routeTablesFp = cache ? identityFingerprint(snapshot.routeTables) : '';
     this.optionsFp = cache ? identityFingerprint([...(snapshot.virtualHostOptions ?? []), ...(snapshot.routeOptions ?? [])]) : '';
@@ -168,7 +171,12 @@ class GatewayContext {
     if (this.vhosts.has(key)) return this.vhosts.get(key);
     const build = (reports: Reports): ProxyVirtualHost | undefined => {
       try {
-        return virtualHostForVirtualService(vs, reports, { snapshot: this.snapshot, gatewayName: gw.metadata.name, proxyName });
+        return virtualHostForVirtualService(vs, reports, {
+          snapshot: this.snapshot,
+          gatewayName: gw.metadata.name,
+          proxyName,
+          skipTransformationTemplates: this.skipTransformationTemplates,
+        });
       } catch (err) {
         reports.addError(vs, internalError(err));
         return undefined;
@@ -177,7 +185,7 @@ class GatewayContext {
     let vh: ProxyVirtualHost | undefined;
     if (this.cache) {
       const refs = referencesOf(vs);
-      const deps = [vs, gw.metadata.name, proxyName, refs.routeTables ? this.routeTablesFp : '', refs.options ? this.optionsFp : ''];
+      const deps = [vs, gw.metadata.name, proxyName, refs.routeTables ? this.routeTablesFp : '', refs.options ? this.optionsFp : '', this.skipTransformationTemplates];
       vh = this.cache.compute(`${key} ${proxyName}`, deps, this.reports, build);
     } else vh = build(this.reports);
     this.vhosts.set(key, vh);

@@ -1,7 +1,8 @@
 /**
  * One VirtualService → one Proxy virtual host named `<namespace>.<name>`: domains (none ⇒ `*`), the
- * virtual host options with VirtualHostOption refs merged under them, the routes flattened through
- * RouteTable delegation (./delegation/), and the VS as source metadata.
+ * virtual host options with VirtualHostOption refs merged under them (their transformations compiled:
+ * a problem is an error on the VS), the routes flattened through RouteTable delegation (./delegation/),
+ * and the VS as source metadata.
  */
 import type { Resource } from '../../api/resource.js';
 import { resourceKey } from '../../api/resource.js';
@@ -11,6 +12,7 @@ import type { Reports } from '../reports.js';
 import { sourceMetadata } from '../source-metadata.js';
 import { withDelegatedOptions } from './options-refs.js';
 import { flattenRoutes } from './delegation/delegate.js';
+import { transformationOptionProblems } from '../transformation-validation.js';
 
 /** What translating a VirtualService needs beyond the VS itself. */
 export interface VirtualHostContext {
@@ -19,6 +21,8 @@ export interface VirtualHostContext {
   /** The Gateway and proxy the VS is translated for: Proxy route names are synthesized from them (spec §1.5). */
   gatewayName?: string | undefined;
   proxyName?: string | undefined;
+  /** `settings.gateway.validation.disableTransformationValidation`: transformation templates are not compiled. */
+  skipTransformationTemplates?: boolean | undefined;
 }
 
 const NO_RESOURCES: VirtualHostContext['snapshot'] = { routeTables: [], routeOptions: [], virtualHostOptions: [] };
@@ -49,6 +53,9 @@ export function virtualHostForVirtualService(
     snapshot.virtualHostOptions,
     (m) => reports.addWarning(vs, m),
   );
+  for (const p of transformationOptionProblems(options, { skipTemplates: ctx?.skipTransformationTemplates === true })) {
+    reports.addError(vs, `virtual host options: ${p}`);
+  }
   const naming = ctx?.gatewayName && ctx.proxyName ? { gatewayName: ctx.gatewayName, proxyName: ctx.proxyName } : undefined;
   const routes = flattenRoutes(
     {
@@ -58,6 +65,7 @@ export function virtualHostForVirtualService(
       virtualHostOptions: options,
       reports,
       naming,
+      skipTransformationTemplates: ctx?.skipTransformationTemplates,
     },
     vs,
     vh.routes ?? [],

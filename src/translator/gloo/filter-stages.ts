@@ -7,6 +7,7 @@ import { TYPE_URL, type HttpFilter } from '../../xds/envoy-types.js';
 
 export const HTTP_FILTER_STAGES = [
   { name: 'fault', reason: 'injected delays and aborts act before any other filter spends work on the request' },
+  { name: 'earlyTransformation', reason: 'early transformations (Gloo: right after fault) rewrite requests before CORS, WAF and auth see them' },
   { name: 'cors', reason: 'CORS preflights are answered before auth, which a browser preflight can never pass' },
   { name: 'waf', reason: 'malicious requests are refused before we spend work authenticating them' },
   { name: 'authn', reason: 'who the caller is (ext_authz, jwt) must be known before deciding what they may do' },

@@ -142,7 +142,7 @@ spec:
                 logRequestResponseInfo: true
 `;
 
-test('§7.3 transformation examples load, typed, and are listed as not implemented', () => {
+test('§7.3 transformation examples load, typed; only the span transformer is not implemented', () => {
   const vs = loadOne('VirtualService', TRANSFORMATIONS_VS);
   const vhOpts = vs.spec.virtualHost!.options!;
   const tmpl = vhOpts.transformations!.requestTransformation!.transformationTemplate!;
@@ -160,8 +160,7 @@ test('§7.3 transformation examples load, typed, and are listed as not implement
   assert.deepEqual(regular.extractors!.body!.body, {});
   assert.equal(regular.mergeJsonKeys!.jsonKeys!.greeting!.overrideEmpty, true);
   assert.deepEqual(unsupportedPaths(vs), [
-    'spec.virtualHost.options.transformations',
-    'spec.virtualHost.routes[0].options.stagedTransformations',
+    'spec.virtualHost.routes[0].options.stagedTransformations.regular.requestTransforms[0].requestTransformation.transformationTemplate.spanTransformer',
   ]);
 });
 
@@ -180,7 +179,7 @@ spec:
           - requestTransformation: {xsltTransformation: {xslt: '<xsl:stylesheet/>', setContentType: text/xml}}
 `,
   );
-  assert.deepEqual(unsupportedPaths(vs), ['spec.virtualHost.options.stagedTransformations']);
+  assert.deepEqual(unsupportedPaths(vs), ['spec.virtualHost.options.stagedTransformations.regular.requestTransforms[0].requestTransformation.xsltTransformation']);
   const t = vs.spec.virtualHost!.options!.stagedTransformations!.regular!.requestTransforms![0]!.requestTransformation!;
   assert.deepEqual(t.xsltTransformation, { xslt: '<xsl:stylesheet/>', setContentType: 'text/xml' });
   assert.match(Transformation.shape.xsltTransformation.supportNote!, /removed from Gloo in 1\.22/);
@@ -228,11 +227,9 @@ spec:
   assert.deepEqual(hm.requestHeadersToAdd![1], { headerSecretRef: { name: 'canary-headers', namespace: 'gloo-system' } });
   assert.deepEqual(
     unsupportedPaths(vs).filter((p) => p.startsWith('spec.virtualHost.routes[0]')),
-    // Weighted destination options are translated to Envoy config (partial: not enforced by the data plane).
-    [
-      'spec.virtualHost.routes[0].routeAction.multi.destinations[1].options.headerManipulation',
-      'spec.virtualHost.routes[0].routeAction.multi.destinations[1].options.bufferPerRoute',
-    ],
+    // headerManipulation on weighted destinations is translated to Envoy config (partial: not enforced by
+    // the data plane); their filter configs (bufferPerRoute, transformations) are read by the filter chain.
+    ['spec.virtualHost.routes[0].routeAction.multi.destinations[1].options.headerManipulation'],
   );
   assert.equal(vs.spec.virtualHost!.routes![1]!.routeAction!.upstreamGroup!.name, 'my-service-group');
 });

@@ -153,6 +153,49 @@ describe('HTTP filter chain', () => {
     assert.deepEqual(log, ['a:vhost']);
   });
 
+  it('per-route config of weighted clusters: picked when the chain starts; the router keeps that pick', () => {
+    const rc: RouteConfiguration = {
+      name: 'rc',
+      virtual_hosts: [
+        {
+          name: 'vh',
+          domains: ['*'],
+          routes: [
+            {
+              name: 'w',
+              match: { prefix: '/' },
+              typed_per_filter_config: { a: { '@type': 'x', value: 'route' } },
+              route: {
+                weighted_clusters: {
+                  clusters: [
+                    { name: 'zero', weight: { value: 0 }, typed_per_filter_config: { a: { '@type': 'x', value: 'never' } } },
+                    { name: 'c1', weight: { value: 1 }, typed_per_filter_config: { a: { '@type': 'x', value: 'c1' } } },
+                    { name: 'c2', weight: { value: 1 } },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      ],
+    };
+    const table = compileRouteConfiguration(rc, fakeClusters('zero', 'c1', 'c2'), memoryLogger());
+    const vh = table.selectVirtualHost('h')!;
+    const route = vh.findRoute(req('/'), '/', '/', -1)!;
+    const log: string[] = [];
+    const chain = new FilterChain([recording('a', log)], rc, ctx());
+    const seen = new Set<string>();
+    for (let i = 0; i < 64; i++) {
+      log.length = 0;
+      const r = req('/');
+      run(chain, new FakeStream(r, vh, route));
+      const cluster = route.forward!.selectCluster(r)!.name;
+      assert.equal(log[0], cluster === 'c1' ? 'a:c1' : 'a:route', `request ${i} went to ${cluster}`);
+      seen.add(cluster);
+    }
+    assert.deepEqual([...seen].sort(), ['c1', 'c2']);
+  });
+
   it('compiles to null without filters that act (gated with grpc_web alone); unknown and later filters are skipped and logged once', () => {
     const c = ctx();
     const router: HttpFilter = { name: 'envoy.filters.http.router', typed_config: { '@type': TYPE_URL.router } };

@@ -7,7 +7,8 @@
  * Per route, in order: regex validation and the action check (errors), RouteOption refs merged under
  * the inline options, then — for a delegated route — inheritance and the matcher checks against the
  * parent (a failure drops that route with a Warning), or for a VirtualService route the virtual host's
- * transformations when it sets `inheritTransformation`. Every problem found on a RouteTable is also
+ * transformations when it sets `inheritTransformation`; then, for a route that does not delegate, its
+ * transformations are compiled (an error). Every problem found on a RouteTable is also
  * reported on the root VirtualService as `on sub route table <ns.name>: <problem>`, errors as errors,
  * warnings as warnings; a delegation cycle is an error on the table that closes it.
  *
@@ -29,6 +30,7 @@ import { inheritTransformations, mergeChildRoute, type ParentRoute } from './mer
 import { delegateRouteMatcher, delegationCycleErr } from './validate-child-route.js';
 import { routeName, type RouteNaming, type RouteOwner } from './route-names.js';
 import { simpleProxyRoute } from './simple-route.js';
+import { transformationOptionProblems } from '../../transformation-validation.js';
 
 export interface DelegationContext {
   /** The VirtualService at the root of the tree: RouteTable problems are copied onto it. */
@@ -40,6 +42,18 @@ export interface DelegationContext {
   reports: Reports;
   /** How to synthesize route names; undefined ⇒ routes keep their user `name` as written. */
   naming: RouteNaming | undefined;
+  /** `settings.gateway.validation.disableTransformationValidation`: transformation templates are not compiled. */
+  skipTransformationTemplates?: boolean | undefined;
+}
+
+/** The transformation problems of a route's options and of its `multi` destinations' options. */
+function transformationRouteProblems(route: GatewayRoute, skipTemplates: boolean): string[] {
+  const opts = { skipTemplates };
+  const out = transformationOptionProblems(route.options, opts);
+  (route.routeAction?.multi?.destinations ?? []).forEach((d, i) => {
+    for (const p of transformationOptionProblems(d.options, opts)) out.push(`destination ${i}: ${p}`);
+  });
+  return out;
 }
 
 /** `on sub route table ns.name: <problem>` — how a RouteTable's problem shows on the root VirtualService. */
@@ -101,6 +115,11 @@ export function flattenRoutes(
     }
 
     if (!route.delegateAction) {
+      // Transformations compile here, on the options the route ends up with (refs and inheritance
+      // merged), so a bad template rejects the VirtualService and its last accepted version serves.
+      const problems = transformationRouteProblems(route, ctx.skipTransformationTemplates === true);
+      for (const p of problems) addError(ctx, owner, `route ${index}: ${p}`);
+      if (problems.length > 0) return;
       const name = naming ? (naming.hasName ? naming.name : undefined) : route.name;
       const proxyRoute = simpleProxyRoute(route, ownerNs, name);
       if (proxyRoute) out.push(proxyRoute);
