@@ -41,12 +41,11 @@ import {
 import { addResponseFlag, ResponseFlag } from '../http/stream-info.js';
 import { formatGrpcTimeout, grpcStatusOfRaw, GrpcStatus, isGrpcContentType, parseGrpcTimeout } from '../http/grpc.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
-import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
-import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
+import { HeldHeaders, endUpstreamResponse, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
 import { CONNECT_FAILURE_CODES, upstreamFailureBody } from '../upstream/upstream-failure.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { ForwardAction, StreamDuration } from './forward-action.js';
@@ -360,7 +359,7 @@ export class RouterRequest {
     return true;
   }
 
-  private invalidResponseHeaders(): void {
+  invalidResponseHeaders(): void {
     this.current?.cancel('invalid upstream response headers');
     this.finish();
     sendLocalReply(this.res, 502, null);
@@ -393,18 +392,7 @@ export class RouterRequest {
     if (this.retries > 0) this.stats.upstream_rq_retry_success++;
     const held = this.held;
     this.held = null;
-    if (held !== null && !hasTrailers(trailers)) {
-      this.finish();
-      held.endHeadersOnly();
-      return;
-    }
-    if (held !== null && !held.flush()) {
-      this.invalidResponseHeaders();
-      return;
-    }
-    this.finish();
-    if (trailers !== null) addTrailers(this.res, trailers);
-    this.res.end();
+    endUpstreamResponse(this.res, held, trailers, this);
   }
 
   attemptError(a: Attempt, err: Error): void {
@@ -487,7 +475,7 @@ export class RouterRequest {
     this.finish();
   }
 
-  private finish(): void {
+  finish(): void {
     this.done = true;
     if (this.held !== null) {
       this.held.cancel();

@@ -18,11 +18,10 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { OVERLOADED_HEADERS, UPSTREAM_OVERFLOW, UPSTREAM_REQUEST_TIMEOUT, sendLocalReply } from '../http/local-reply.js';
 import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
-import { addTrailers } from '../http/trailers.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import { speaksHttp2 } from '../upstream/connection-pools.js';
-import { HeldHeaders, hasTrailers, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
+import { HeldHeaders, endUpstreamResponse, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import { upstreamFailureBody } from '../upstream/upstream-failure.js';
@@ -101,7 +100,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
   }
 
   /** An upstream header node refuses to send: Envoy answers 502 for a malformed upstream response. */
-  private invalidResponseHeaders(): void {
+  invalidResponseHeaders(): void {
     this.finish();
     this.abortUpstream?.(new Error('invalid upstream response headers'));
     sendLocalReply(this.res, 502, null);
@@ -129,18 +128,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     if (this.done) return;
     const held = this.held;
     this.held = null;
-    if (held !== null && !hasTrailers(trailers)) {
-      this.finish();
-      held.endHeadersOnly();
-      return;
-    }
-    if (held !== null && !held.flush()) {
-      this.invalidResponseHeaders();
-      return;
-    }
-    this.finish();
-    if (trailers !== null) addTrailers(this.res, trailers);
-    this.res.end();
+    endUpstreamResponse(this.res, held, trailers, this);
   }
 
   onError(err: Error): void {
@@ -198,7 +186,7 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
     return this.done;
   }
 
-  private finish(): void {
+  finish(): void {
     this.done = true;
     if (this.activeOn !== null) {
       this.activeOn.activeRequests--;

@@ -11,6 +11,7 @@
  * downstream responses are held; HTTP/1.1 has no such message.
  */
 import type { ServerResponse } from 'node:http';
+import { addTrailers } from '../../http/trailers.js';
 
 /** An HTTP/2 downstream response (node's compatibility API), whose headers can end the stream. */
 export function isHttp2Response(res: ServerResponse): boolean {
@@ -129,3 +130,35 @@ export function endWithHeaders(
   }
 }
 
+
+/** What ends an exchange, for `endUpstreamResponse`. */
+export interface Finishable {
+  /** The exchange is over (timers, slots, counters). */
+  finish(): void;
+  /** The held headers were refused (an invalid upstream header): the exchange fails. */
+  invalidResponseHeaders(): void;
+}
+
+/**
+ * The upstream response is complete: with headers still held and no trailers, the headers alone end
+ * the stream (trailers-only); otherwise the headers go out, then the trailers, then the end.
+ */
+export function endUpstreamResponse(
+  res: ServerResponse,
+  held: HeldHeaders | null,
+  trailers: readonly (Buffer | string)[] | null,
+  exchange: Finishable,
+): void {
+  if (held !== null && !hasTrailers(trailers)) {
+    exchange.finish();
+    held.endHeadersOnly();
+    return;
+  }
+  if (held !== null && !held.flush()) {
+    exchange.invalidResponseHeaders();
+    return;
+  }
+  exchange.finish();
+  if (trailers !== null) addTrailers(res, trailers);
+  res.end();
+}
