@@ -14,7 +14,8 @@ import type { ProxyStats } from '../stats.js';
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export class FileSink {
-  private batch: string[] = [];
+  /** Lines are encoded straight into this buffer (no join, no second encoding at write time). */
+  private buf: Buffer = Buffer.allocUnsafe(FLUSH_BYTES);
   private batchBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -49,17 +50,20 @@ export class FileSink {
       this.stats.access_log_dropped++;
       return;
     }
-    const len = line.length; // UTF-16 units: close enough for a bound
-    if (this.batchBytes + len + this.stream.writableLength > this.maxBufferedBytes) {
+    const max = line.length * 3; // a UTF-8 bound
+    if (this.batchBytes + max + this.stream.writableLength > this.maxBufferedBytes) {
       this.stats.access_log_dropped++;
       return;
     }
     this.stats.access_log_lines++;
-    this.batch.push(line);
-    this.batchBytes += len;
+    if (this.batchBytes + max > this.buf.length) {
+      this.flush();
+      if (max > this.buf.length) this.buf = Buffer.allocUnsafe(max);
+    }
+    this.batchBytes += this.buf.write(line, this.batchBytes);
     // Like Envoy's file_flush_interval: lines are written in batches, by size or after a short delay,
     // so a busy listener makes a few writes per second instead of one per event-loop turn.
-    if (this.batchBytes >= FLUSH_BYTES) this.flush();
+    if (this.batchBytes >= FLUSH_BYTES - 1024) this.flush();
     else if (this.timer === undefined) {
       this.timer = setTimeout(flushSink, FLUSH_INTERVAL_MS, this);
       this.timer.unref();
@@ -71,9 +75,10 @@ export class FileSink {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.batch.length === 0) return;
-    const chunk = this.batch.length === 1 ? this.batch[0]! : this.batch.join('');
-    this.batch = [];
+    if (this.batchBytes === 0) return;
+    const chunk = this.buf.subarray(0, this.batchBytes);
+    // The stream keeps `chunk` until written: the next lines go to a fresh buffer.
+    this.buf = Buffer.allocUnsafe(FLUSH_BYTES);
     this.batchBytes = 0;
     if (!this.errored) this.stream.write(chunk);
   }

@@ -72,10 +72,15 @@ type CachedSocket = TLSSocket & { [kXfcc]?: { details: XfccDetails; value: strin
 /** Applies the XFCC policy to a request's headers. */
 export function applyXfcc(req: IncomingMessage, c: XfccConfig): void {
   const h = req.headers;
+  if (c.mode === XfccMode.Sanitize) {
+    // The default, on every request: one property check.
+    if (h[XFCC] !== undefined) delete h[XFCC];
+    return;
+  }
   if (c.mode === XfccMode.AlwaysForwardOnly) return;
   const sock = req.socket as CachedSocket;
   const mtls = sock.encrypted === true && typeof sock.getPeerX509Certificate === 'function' && sock.authorized === true;
-  if (c.mode === XfccMode.Sanitize || !mtls) {
+  if (!mtls) {
     if (h[XFCC] !== undefined) delete h[XFCC];
     return;
   }
