@@ -286,7 +286,19 @@ function responseHeader(c: LogContext, name: string): string | null {
 // ---- START_TIME ----------------------------------------------------------------------------------
 
 function startTime(fmt: string | undefined): Operator {
-  if (fmt === undefined || fmt === '') return (c) => new Date(c.info.startTime).toISOString();
+  if (fmt === undefined || fmt === '') {
+    // Requests of the same millisecond share one rendering (a busy proxy logs many per ms).
+    let lastMs = -1;
+    let lastIso = '';
+    return (c) => {
+      const ms = c.info.startTime;
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = new Date(ms).toISOString();
+      }
+      return lastIso;
+    };
+  }
   const f = compileStrftime(fmt);
   return (c) => f(new Date(c.info.startTime));
 }
