@@ -92,7 +92,7 @@ describe('gateway-proxy HTTP/1.1 protocol details (e2e)', () => {
       snapshot('1', {
         listeners: [
           httpListener('listener-protocols', '127.0.0.1', port, 'routes'),
-          hcmListener('listener-idle', idlePort, hcm('routes', { stream_idle_timeout: { seconds: '0', nanos: 200_000_000 } })),
+          hcmListener('listener-idle', idlePort, hcm('routes', { stream_idle_timeout: { seconds: '0', nanos: 200_000_000 }, max_request_headers_kb: { value: 2 } })),
         ],
         clusters: [
           staticCluster('echo_default', [{ address: '127.0.0.1', port: echo.port }]),
@@ -253,6 +253,18 @@ describe('gateway-proxy HTTP/1.1 protocol details (e2e)', () => {
       const r = await answer;
       assert.equal(r.status, 408);
       assert.equal(r.body, 'stream timeout');
+    } finally {
+      session.close();
+    }
+  });
+
+  it('answers 431 to an HTTP/2 request whose headers exceed max_request_headers_kb', async () => {
+    const session = h2connect(`http://127.0.0.1:${idlePort}`);
+    try {
+      const big = await h2request(session, { ':path': '/big-headers', ':method': 'GET', ':authority': 'h2.example.com', 'x-big': 'a'.repeat(3000) });
+      assert.equal(big.headers[':status'], 431);
+      const small = await h2request(session, { ':path': '/small-headers', ':method': 'GET', ':authority': 'h2.example.com', 'x-small': 'a'.repeat(100) });
+      assert.equal(small.headers[':status'], 200, 'the same connection keeps serving');
     } finally {
       session.close();
     }

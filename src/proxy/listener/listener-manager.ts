@@ -243,6 +243,15 @@ class ListenerSlot {
   /** The http2 server's request listener: the same path as HTTP/1.1, the request presented as HTTP/1.1. */
   readonly onH2Request = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
     presentAsHttp1(req);
+    // max_request_headers_kb: node:http enforces it on HTTP/1.1 (431); node:http2 does not enforce its
+    // own header-list setting, so it is counted here, as the HTTP/1.1 bytes `name: value\r\n` would be.
+    const raw = req.rawHeaders;
+    let size = 0;
+    for (let i = 0; i < raw.length; i += 2) size += raw[i]!.length + raw[i + 1]!.length + 4;
+    if (size > this.settings.maxHeaderSize) {
+      sendLocalReply(res as unknown as ServerResponse, 431, null);
+      return;
+    }
     // The HCM's stream idle timeout, per HTTP/2 stream (node:http applies it per HTTP/1.1 connection).
     const idle = this.settings.streamIdleTimeout;
     if (idle > 0) res.setTimeout(idle, () => this.h2StreamIdle(res));
