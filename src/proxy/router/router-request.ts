@@ -45,7 +45,7 @@ import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
-import { HeldHeaders, endUpstreamResponse, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
+import { beginUpstreamResponse, endUpstreamResponse, type HeldHeaders, responseCompleted } from '../upstream/http2/held-headers.js';
 import { CONNECT_FAILURE_CODES, upstreamFailureBody } from '../upstream/upstream-failure.js';
 import type { UpstreamCluster } from '../upstream/upstream-cluster.js';
 import type { ForwardAction, StreamDuration } from './forward-action.js';
@@ -343,18 +343,9 @@ export class RouterRequest {
       list = this.responseHeaders.applyToList(list, this.responseHeaders.hasDynamic ? formatContext(this.req, a.host) : undefined);
     }
     appendGeneratedCookies(this.res, list);
-    if (isHttp2Response(this.res)) {
-      // HTTP/2 downstream: a headers-only answer must end the stream on its HEADERS (gRPC trailers-only).
-      this.held = new HeldHeaders(this.res, statusCode, list, () => this.invalidResponseHeaders());
-      this.responseStarted = true;
-      return true;
-    }
-    try {
-      this.res.writeHead(statusCode, list);
-    } catch {
-      this.invalidResponseHeaders();
-      return false;
-    }
+    const held = beginUpstreamResponse(this.res, statusCode, list, this);
+    if (held === undefined) return false;
+    this.held = held;
     this.responseStarted = true;
     return true;
   }

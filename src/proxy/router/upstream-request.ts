@@ -21,7 +21,7 @@ import { downstreamResponseHeaders } from '../http/hop-by-hop.js';
 import { countUpstreamStatus, type ClusterStats } from '../stats.js';
 import type { CircuitBreakers } from '../upstream/circuit-breakers.js';
 import { speaksHttp2 } from '../upstream/connection-pools.js';
-import { HeldHeaders, endUpstreamResponse, isHttp2Response, responseCompleted } from '../upstream/http2/held-headers.js';
+import { beginUpstreamResponse, endUpstreamResponse, type HeldHeaders, responseCompleted } from '../upstream/http2/held-headers.js';
 import type { UpstreamHost } from '../upstream/host.js';
 import { LocalFailure } from '../upstream/outlier/host-monitor.js';
 import { upstreamFailureBody } from '../upstream/upstream-failure.js';
@@ -83,18 +83,9 @@ export class UpstreamRequest implements Dispatcher.DispatchHandler {
       list = this.responseHeaders.applyToList(list, f === null ? undefined : formatContext(f.req, f.host));
     }
     appendGeneratedCookies(this.res, list);
-    if (isHttp2Response(this.res)) {
-      // HTTP/2 downstream: a headers-only answer must end the stream on its HEADERS (gRPC trailers-only).
-      this.held = new HeldHeaders(this.res, statusCode, list, () => this.invalidResponseHeaders());
-      this.responseStarted = true;
-      return true;
-    }
-    try {
-      this.res.writeHead(statusCode, list);
-    } catch {
-      this.invalidResponseHeaders();
-      return false;
-    }
+    const held = beginUpstreamResponse(this.res, statusCode, list, this);
+    if (held === undefined) return false;
+    this.held = held;
     this.responseStarted = true;
     return true;
   }

@@ -140,6 +140,25 @@ export interface Finishable {
 }
 
 /**
+ * The upstream's status and headers reach the downstream response: held on HTTP/2 (see HeldHeaders),
+ * written at once on HTTP/1.1. Returns the held headers, null when written, or undefined when node
+ * refused them (`exchange.invalidResponseHeaders()` has run).
+ */
+export function beginUpstreamResponse(res: ServerResponse, status: number, list: string[], exchange: Finishable): HeldHeaders | null | undefined {
+  if (isHttp2Response(res)) {
+    // HTTP/2 downstream: a headers-only answer must end the stream on its HEADERS (gRPC trailers-only).
+    return new HeldHeaders(res, status, list, () => exchange.invalidResponseHeaders());
+  }
+  try {
+    res.writeHead(status, list);
+  } catch {
+    exchange.invalidResponseHeaders();
+    return undefined;
+  }
+  return null;
+}
+
+/**
  * The upstream response is complete: with headers still held and no trailers, the headers alone end
  * the stream (trailers-only); otherwise the headers go out, then the trailers, then the end.
  */
