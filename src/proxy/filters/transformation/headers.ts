@@ -10,6 +10,7 @@
  * - ResponseHeaders wraps a response's status and `[name, value, …]` list (names in any case).
  */
 import type { IncomingMessage } from 'node:http';
+import { pseudoHeader } from '../../router/request-view.js';
 
 export interface HeaderAccess {
   /** The first value of a header (lowercase name), pseudo-headers included; undefined when absent. */
@@ -39,22 +40,7 @@ export class RequestHeaders implements HeaderAccess {
 
   get(name: string): string | undefined {
     const req = this.req;
-    if (name.charCodeAt(0) === 58 /* ':' */) {
-      switch (name) {
-        case ':path':
-          return req.url;
-        case ':method':
-          return req.method;
-        case ':authority':
-          return req.headers.host;
-        case ':scheme': {
-          const p = req.headers['x-forwarded-proto'];
-          return typeof p === 'string' ? p : 'http';
-        }
-        default:
-          return undefined;
-      }
-    }
+    if (name.charCodeAt(0) === 58 /* ':' */) return pseudoHeader(req, name);
     const v = req.headers[name];
     if (v === undefined) return undefined;
     if (typeof v !== 'string') return v[0];
